@@ -1,0 +1,63 @@
+/**
+ * `-h`, `-h filters`, `-h FILTER`, `-h FILTER.OPT`: generated from the registry and args schemas, the
+ * same source as docs/filters/*.md.
+ */
+import type { Registry } from '../engine/registry.js';
+import type { ArgDef } from '../engine/args.js';
+import { formatDefault, typeName } from '../engine/args.js';
+import { GraphError } from '../engine/errors.js';
+
+export const USAGE = `Usage: graphpac [gpac] [options] [-i SOURCE] [FILTER[:opts]] [-o DEST[:opts]] ...
+       graphpac MP4Box ...   (not available yet)
+
+Runs a filter graph written in GPAC's command-line language, e.g.
+  graphpac -i source1 -i source2 reframer:rt=on -o res/live.m3u8:segdur=10:cdur=1:profile=live:dmode=dynamic:llhls=br
+  graphpac -i clip.mp4 inspect:deep
+
+Options:
+  -i URL, -src URL     add a source            -o URL, -dst URL   add a destination
+  --opt=val            global filter option     --FILTER@opt=val   global option for one filter class
+  -graph               print the resolved graph after the run
+  -stats               print per-filter statistics after the run
+  -logs=TOOL@LEVEL     log levels (tools: all dash container http media core; levels: quiet error warning info debug)
+  -runfor=MS           stop (with a full flush) after MS milliseconds
+  -max-chain=N         longest chain link resolution may insert (default 6)
+  -quiet, -noprog      no progress output
+  -h [filters|FILTER|FILTER.OPT]   help
+Engine options (before the graph): --plugin MODULE (load a filter plugin), --version
+`;
+
+function optionLine(name: string, d: ArgDef): string {
+  const def = formatDefault(d);
+  const values = d.type === 'enum' ? `, values: ${d.values.join('|')}` : '';
+  return `${name} (${typeName(d)}${def !== '' ? `, default: ${def}` : ''}${values}): ${d.doc}`;
+}
+
+export function helpText(registry: Registry, topic: string | null): string {
+  if (topic === null) return USAGE;
+  if (topic === 'filters') {
+    const list = registry.list();
+    const w = Math.max(...list.map((d) => d.name.length));
+    return ['Filters:', ...list.map((d) => `  ${d.name.padEnd(w)}  ${d.description}`)].join('\n') + '\n';
+  }
+  const [name, opt] = topic.split('.', 2) as [string, string | undefined];
+  const desc = registry.get(name);
+  if (!desc) throw new GraphError('UNKNOWN_FILTER', `-h: unknown filter "${name}"; see graphpac -h filters`);
+  if (opt !== undefined) {
+    const d = desc.args[opt];
+    if (!d)
+      throw new GraphError(
+        'UNKNOWN_OPTION',
+        `-h: filter ${name} has no option "${opt}"; see graphpac -h ${name}`,
+      );
+    return optionLine(opt, d) + '\n';
+  }
+  const lines = [`${desc.name}: ${desc.description}`, ''];
+  if (desc.help) lines.push(desc.help.trim(), '');
+  const opts = Object.entries(desc.args).filter(([, d]) => !d.hidden);
+  if (opts.length) {
+    lines.push('Options:');
+    for (const [k, d] of opts) lines.push(`  ${optionLine(k, d)}`);
+  } else lines.push('No options.');
+  return lines.join('\n') + '\n';
+}

@@ -1,0 +1,199 @@
+/**
+ * The public plugin API: everything a filter (built-in or third-party) may use. Built-in filters in
+ * `filters/` are written only against this file (re-exported from `src/index.ts`).
+ */
+import type { ArgsOf, ArgsSchema } from './args.js';
+import type { CapsBundle } from './caps.js';
+import type { PacketProps, PidProps } from './props.js';
+
+/** Bumped when the plugin API changes incompatibly; plugins declare the version they were written for. */
+export const FILTER_API_VERSION = 1;
+
+export type SapType = 0 | 1 | 2 | 3 | 4;
+
+/** A unit of data on a PID. Immutable once sent; the same object may be forwarded downstream. */
+export interface Packet {
+  /** Payload (a view: never copied by the engine). */
+  readonly data: Uint8Array;
+  /** Decode timestamp, in the PID's Timescale. */
+  readonly dts?: number;
+  /** Composition timestamp, in the PID's Timescale. */
+  readonly cts?: number;
+  readonly duration?: number;
+  /** Stream access point type (0 = not a SAP, 1 = IDR-like sync sample, …). */
+  readonly sap: SapType;
+  /** Framing: first / last packet of a frame or file (for unframed and File PIDs). */
+  readonly start: boolean;
+  readonly end: boolean;
+  /** Byte offset of `data` in its source file (File PIDs). */
+  readonly byteOffset?: number;
+  readonly props?: PacketProps;
+}
+
+export interface PacketInit {
+  data: Uint8Array;
+  dts?: number;
+  cts?: number;
+  duration?: number;
+  sap?: SapType;
+  start?: boolean;
+  end?: boolean;
+  byteOffset?: number;
+  props?: PacketProps;
+}
+
+/** Events (spec §3.1): upstream (play, stop, source-seek) or downstream (file-delete, segment-size…). */
+export interface FilterEvent {
+  readonly type: string;
+  readonly [key: string]: unknown;
+}
+
+export interface SourceSeekEvent extends FilterEvent {
+  type: 'source-seek';
+  /** Byte offset the consumer wants the next packet to start at. */
+  start: number;
+}
+
+export interface FileDeleteEvent extends FilterEvent {
+  type: 'file-delete';
+  /** Path or URL of the file to remove, relative to the sink's destination. */
+  url: string;
+}
+
+/** A PID as its consumer sees it: one queue per connection. */
+export interface InputPid {
+  readonly id: number;
+  readonly name: string;
+  readonly props: Readonly<PidProps>;
+  /** Name of the producing filter instance. */
+  readonly producer: string;
+  /** Next packet, or undefined when the queue is empty. Pending property changes and in-band events
+   *  before it are delivered (configurePid / processEvent) first. */
+  peek(): Packet | undefined;
+  /** Dequeue and return the next packet. */
+  take(): Packet | undefined;
+  /** True once the producer ended the PID and every packet before the end has been taken. */
+  readonly eos: boolean;
+  readonly queuedPackets: number;
+  /** Send an event upstream to the producer. */
+  sendEvent(event: FilterEvent): void;
+  /** A free slot for the consuming filter's per-PID state. */
+  state: unknown;
+}
+
+/** A PID as its producer sees it. */
+export interface OutputPid {
+  readonly id: number;
+  readonly name: string;
+  readonly props: Readonly<PidProps>;
+  /** Merge (or with replace, set) properties; consumers see the change before the next packet sent. */
+  setProps(props: PidProps, replace?: boolean): void;
+  send(packet: PacketInit | Packet): void;
+  /** End of stream: no packet follows. */
+  setEos(): void;
+  readonly isEos: boolean;
+  /** True when a consumer's queue is full: stop producing on this PID until it drains. */
+  readonly wouldBlock: boolean;
+  /** Number of consumers linked. */
+  readonly consumers: number;
+  /** Send an event downstream, in order with the packets. */
+  sendEvent(event: FilterEvent): void;
+}
+
+export interface Logger {
+  debug(msg: string, data?: Record<string, unknown>): void;
+  info(msg: string, data?: Record<string, unknown>): void;
+  warn(msg: string, data?: Record<string, unknown>): void;
+  error(msg: string, data?: Record<string, unknown>): void;
+}
+
+/** Time source: a wall clock in production, a manual clock in tests. */
+export interface Clock {
+  /** Monotonic milliseconds. */
+  now(): number;
+  /** Milliseconds since the Unix epoch (for availabilityStartTime, program date time…). */
+  wallNow(): number;
+}
+
+/** Result of one `process()` call. */
+export type ProcessResult =
+  /** Made progress; call again when possible. */
+  | 'ok'
+  /** Cannot progress until new input arrives or the timer asked with requestProcess() fires. */
+  | 'not-ready'
+  /** Finished: every output has ended (the engine ends any still open). */
+  | 'eos';
+
+/** What a filter instance may ask of the engine. */
+export interface FilterContext<A> {
+  /** Instance name, e.g. `mp4dmx` or `fout#2`. */
+  readonly name: string;
+  readonly args: A;
+  readonly log: Logger;
+  readonly clock: Clock;
+  readonly inputs: readonly InputPid[];
+  readonly outputs: readonly OutputPid[];
+  /** Create an output PID. Linking happens when the engine next runs. */
+  createPid(props: PidProps, name?: string): OutputPid;
+  /** Remove an output PID (consumers see it as ended and removed). */
+  removePid(pid: OutputPid): void;
+  /** Ask to be processed again after `delayMs` (default: as soon as possible). */
+  requestProcess(delayMs?: number): void;
+  /** Ask the registry which format `data` (the first bytes of a file) is: returns a MIME type. */
+  probeData(data: Uint8Array): string | undefined;
+  /**
+   * Open a new destination for `pid` (like GPAC's gf_filter_connect_destination): the sink that claims
+   * `url` is created with `options` (raw strings, as if written after the URL) and linked to `pid`.
+   */
+  connectDestination(pid: OutputPid, url: string, options?: Readonly<Record<string, string>>): void;
+  /** Session-wide values (options given with -opt, e.g. `runfor`), raw. */
+  readonly session: { readonly options: Readonly<Record<string, string | null>> };
+}
+
+export interface FilterImpl {
+  /** A PID was linked (`new`), its properties changed (`update`) or it was removed (`remove`). Throw to refuse. */
+  configurePid?(pid: InputPid, status: 'new' | 'update' | 'remove'): void;
+  process(): ProcessResult | Promise<ProcessResult>;
+  /** An event reached this filter (upstream on one of its outputs, or downstream on an input).
+   *  Return true to stop it here; otherwise the engine forwards it (upstream events go to every input). */
+  processEvent?(event: FilterEvent, pid: InputPid | OutputPid): boolean | void;
+  /** Called once at the end of the run, also after an error. Release resources here. */
+  finalize?(): void | Promise<void>;
+}
+
+export type ProbeScore = 'supported' | 'maybe' | 'no';
+
+export interface FilterDescriptor<S extends ArgsSchema = ArgsSchema> {
+  name: string;
+  /** One line. */
+  description: string;
+  /** Longer help text, with runnable examples. */
+  help?: string;
+  /** The FILTER_API_VERSION the filter was written for. */
+  apiVersion?: number;
+  args: S;
+  /** Capability bundles (see caps.ts). A source has no input caps; a sink has no output caps. */
+  caps: readonly CapsBundle[];
+  /** Caps of an instance when they depend on its args (e.g. a sink's input extension from `dst`). */
+  instanceCaps?(args: ArgsOf<S>): readonly CapsBundle[];
+  /** Never inserted by link resolution; must be declared (reframer). */
+  explicitOnly?: boolean;
+  /** How many input PIDs one instance accepts (default 1). */
+  maxInputs?: number;
+  /** Lower is preferred when two chains cost the same. */
+  priority?: number;
+  /** For sources and sinks: can this filter open `url`? */
+  probeUrl?(url: string, role: 'source' | 'sink'): ProbeScore;
+  /** For demuxers: does `data` (first bytes of a file) look like a format this filter reads? */
+  probeData?(data: Uint8Array): { mime: string; score: ProbeScore } | undefined;
+  /** Name of the option that receives the URL of `-i`/`-o` (default `src` for sources, `dst` for sinks). */
+  urlOption?: string;
+  create(ctx: FilterContext<ArgsOf<S>>): FilterImpl;
+}
+
+/** Declare a filter. Identity at run time; gives `create()` typed args. */
+export function defineFilter<const S extends ArgsSchema>(
+  descriptor: FilterDescriptor<S>,
+): FilterDescriptor<S> {
+  return { apiVersion: FILTER_API_VERSION, ...descriptor };
+}

@@ -1,0 +1,78 @@
+/**
+ * The filter registry: built-ins and plugins register the same way. Validates descriptors (a bad
+ * plugin gets one clear error naming it) and answers URL and content probes.
+ */
+import type { FilterDescriptor, ProbeScore } from './filter-api.js';
+import { FILTER_API_VERSION } from './filter-api.js';
+import { GraphError } from './errors.js';
+import { hasInputCaps, hasOutputCaps } from './caps.js';
+
+const SCORE: Record<ProbeScore, number> = { supported: 2, maybe: 1, no: 0 };
+
+export class Registry {
+  private readonly filters = new Map<string, FilterDescriptor>();
+
+  register(desc: FilterDescriptor, origin = 'built-in'): void {
+    const where = `${origin}${desc?.name ? ` (filter "${desc.name}")` : ''}`;
+    const bad = (why: string) =>
+      new GraphError('PLUGIN_INVALID', `invalid filter ${where}: ${why}`, { origin });
+    if (!desc || typeof desc !== 'object') throw bad('the module does not export a filter descriptor');
+    if (typeof desc.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(desc.name))
+      throw bad(`name must be a word of letters, digits and _ (got ${JSON.stringify(desc.name)})`);
+    if (typeof desc.create !== 'function') throw bad('create() is missing');
+    if (!Array.isArray(desc.caps)) throw bad('caps must be an array of bundles');
+    if (!desc.args || typeof desc.args !== 'object') throw bad('args must be an object (the args schema)');
+    const v = desc.apiVersion ?? FILTER_API_VERSION;
+    if (v !== FILTER_API_VERSION)
+      throw bad(`written for filter API version ${v}; this graphpac provides version ${FILTER_API_VERSION}`);
+    if (this.filters.has(desc.name)) throw bad(`a filter named "${desc.name}" is already registered`);
+    this.filters.set(desc.name, desc);
+  }
+
+  get(name: string): FilterDescriptor | undefined {
+    return this.filters.get(name);
+  }
+
+  list(): FilterDescriptor[] {
+    return [...this.filters.values()];
+  }
+
+  isSource(d: FilterDescriptor): boolean {
+    return !hasInputCaps(d.caps) && d.probeUrl !== undefined;
+  }
+
+  isSink(d: FilterDescriptor): boolean {
+    return !hasOutputCaps(d.caps);
+  }
+
+  /** The filter that best claims `url` as a source or sink (ties: lower priority, then registration order). */
+  probeUrl(url: string, role: 'source' | 'sink'): FilterDescriptor | undefined {
+    let best: FilterDescriptor | undefined;
+    let bestScore = 0;
+    for (const d of this.filters.values()) {
+      if (!d.probeUrl) continue;
+      if (role === 'source' && hasInputCaps(d.caps)) continue;
+      if (role === 'sink' && hasOutputCaps(d.caps)) continue;
+      const s = SCORE[d.probeUrl(url, role)];
+      if (s > bestScore || (s === bestScore && s > 0 && best && (d.priority ?? 0) < (best.priority ?? 0))) {
+        best = d;
+        bestScore = s;
+      }
+    }
+    return best;
+  }
+
+  /** MIME type of `data` according to the demuxers' content probes. */
+  probeData(data: Uint8Array): string | undefined {
+    let mime: string | undefined;
+    let bestScore = 0;
+    for (const d of this.filters.values()) {
+      const r = d.probeData?.(data);
+      if (r && SCORE[r.score] > bestScore) {
+        mime = r.mime;
+        bestScore = SCORE[r.score];
+      }
+    }
+    return mime;
+  }
+}

@@ -1,0 +1,158 @@
+/**
+ * The pull scheduler (spec §3.5, ARCHITECTURE §2). Each step runs the deepest runnable filter (closest
+ * to the sinks), so data is pulled through the graph and queues stay short:
+ *  - runnable = not ended, woken (new input, drained output, event, timer, or it said 'ok'), and not
+ *    every one of its outputs blocked (back-pressure by queue duration and count);
+ *  - 'not-ready' parks a filter until something wakes it; 'eos' ends it and its outputs;
+ *  - a filter whose inputs have all ended and that parks without a timer is ended for it;
+ *  - a filter whose every consumer has ended is ended too (nothing reads what it makes);
+ *  - timers (requestProcess(ms)) sleep through the session clock; with nothing runnable, no timer
+ *    and unfinished filters, the graph is stuck: an error lists who waits for what.
+ * It yields to Node's event loop every few milliseconds so servers and signals stay responsive.
+ */
+import type { FilterNode } from './filter-node.js';
+import type { Session } from './session.js';
+import { wrapFilterError } from './session.js';
+import { GraphError } from './errors.js';
+import type { ProcessResult } from './filter-api.js';
+
+const YIELD_EVERY_MS = 8;
+
+function consumersEnded(node: FilterNode, s: Session): boolean {
+  const conns = node.outputs.flatMap((p) => p.connections);
+  return (
+    conns.length > 0 &&
+    node.outputs.every((p) => p.linked) &&
+    conns.every((c) => s.node(c.consumer)?.finished)
+  );
+}
+
+function finish(node: FilterNode): void {
+  node.finished = true;
+  node.timerAt = undefined;
+  node.endOutputs();
+}
+
+/**
+ * A filter that created no output PID yet (a source before its first read, a demuxer before its
+ * header) may still create PIDs that link anywhere downstream: while one exists, other filters that
+ * said 'eos' are parked, not ended, so a late PID still finds its consumer alive.
+ */
+function canFinish(node: FilterNode, s: Session): boolean {
+  return !s.nodes.some(
+    (n) => n !== node && !n.finished && n.outputs.length === 0 && !n.isSink && n.depth <= node.depth,
+  );
+}
+
+function pick(s: Session, now: number): FilterNode | undefined {
+  let best: FilterNode | undefined;
+  for (const n of s.nodes) {
+    if (n.finished) continue;
+    if (n.timerAt !== undefined && n.timerAt <= now) {
+      n.timerAt = undefined;
+      n.woken = true;
+    }
+    if (!n.woken) continue;
+    if (n.blocked && !n.upstreamEvents.length) continue;
+    if (!best || n.depth > best.depth) best = n;
+  }
+  return best;
+}
+
+function deliverUpstreamEvents(node: FilterNode): void {
+  while (node.upstreamEvents.length) {
+    const { event, pid } = node.upstreamEvents.shift()!;
+    if (node.impl.processEvent?.(event, pid) === true) continue;
+    for (const c of node.inputs) c.sendEvent(event);
+  }
+}
+
+function stuckReport(s: Session): string {
+  return s.nodes
+    .filter((n) => !n.finished)
+    .map((n) => {
+      const ins = n.inputs
+        .map((c) => `${c.name}:${c.queuedPackets} queued${c.eos ? ' (ended)' : ''}`)
+        .join(', ');
+      const outs = n.outputs
+        .map((p) => `${p.name}${p.wouldBlock ? ' blocked' : ''}${p.consumers ? '' : ' unlinked'}`)
+        .join(', ');
+      return `${n.name} [in: ${ins || 'none'}; out: ${outs || 'none'}]`;
+    })
+    .join('; ');
+}
+
+export async function runScheduler(s: Session): Promise<void> {
+  const runfor = s.sessionOptions.runfor;
+  const stopAt = runfor != null && runfor !== '' ? s.clock.now() + Number(runfor) : undefined;
+  let lastYield = performance.now();
+  s.linkPending();
+  for (;;) {
+    if (s.stopMode === 'abort') throw new GraphError('INTERRUPTED', 'run aborted');
+    if (stopAt !== undefined && s.clock.now() >= stopAt && !s.stopMode) s.stop('flush');
+    if (s.stopMode === 'flush') {
+      for (const n of s.nodes) if (!n.finished && n.inputs.length === 0) finish(n);
+    }
+    const now = s.clock.now();
+    const node = pick(s, now);
+    if (node) {
+      deliverUpstreamEvents(node);
+      let r: ProcessResult;
+      const t0 = performance.now();
+      try {
+        const p = node.impl.process();
+        r = typeof p === 'string' ? p : await p;
+      } catch (e) {
+        throw wrapFilterError(node, e);
+      }
+      node.processCalls++;
+      node.processMs += performance.now() - t0;
+      if (r === 'eos') {
+        node.saidEos = true;
+        node.woken = false;
+        if (canFinish(node, s)) finish(node);
+      } else if (r === 'not-ready') {
+        node.woken = false;
+        if (
+          node.inputsDone &&
+          node.timerAt === undefined &&
+          !node.upstreamEvents.length &&
+          canFinish(node, s)
+        )
+          finish(node);
+      } else node.saidEos = false;
+      if (node.unlinked.length) s.linkPending();
+      for (const c of node.inputs) {
+        const producer = s.node(c.producer);
+        if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer);
+      }
+      if (performance.now() - lastYield > YIELD_EVERY_MS) {
+        await new Promise((r) => setImmediate(r));
+        lastYield = performance.now();
+      }
+      continue;
+    }
+    const pending = s.nodes.filter((n) => !n.finished);
+    if (!pending.length) return;
+    // Nothing runnable: end filters that said 'eos' or whose inputs are all done and who wait for nothing.
+    let ended = false;
+    for (const n of pending)
+      if ((n.saidEos || n.inputsDone) && n.timerAt === undefined) {
+        finish(n);
+        ended = true;
+      }
+    if (ended) continue;
+    const timers = pending.map((n) => n.timerAt).filter((t): t is number => t !== undefined);
+    const wakeAt = Math.min(...timers, stopAt ?? Infinity);
+    if (wakeAt === Infinity) {
+      if (s.stopMode === 'flush' && pending.every((n) => n.inputs.length === 0)) return;
+      throw new GraphError(
+        'GRAPH_STUCK',
+        `the graph is stuck: no filter can make progress: ${stuckReport(s)}`,
+      );
+    }
+    s.wakeController.controller = new AbortController();
+    await s.clock.sleepUntil(wakeAt, s.wakeController.controller.signal);
+    lastYield = performance.now();
+  }
+}

@@ -1,0 +1,393 @@
+/**
+ * A filter session: builds filter instances from a GraphSpec, links PIDs as they appear, and runs the
+ * pull scheduler until every filter has ended (or the run is stopped). Observers (CLI, library users)
+ * follow it through typed events; data and control never depend on them.
+ */
+import { EventEmitter } from 'eventemitter3';
+import type { GraphSpec, OptionSpec } from '../syntax/graph-spec.js';
+import type { FilterDescriptor, FilterEvent } from './filter-api.js';
+import type { SchedulerClock } from './clock.js';
+import { systemClock } from './clock.js';
+import type { Declaration } from './filter-node.js';
+import { FilterNode, resetInstanceNames } from './filter-node.js';
+import type { LogSink } from './logger.js';
+import { createLogSink, parseLogs } from './logger.js';
+import type { PidConnection, QueueLimits } from './pid.js';
+import { DEFAULT_QUEUE_LIMITS, PidConnection as Conn } from './pid.js';
+import type { OutputPidImpl } from './pid.js';
+import type { Registry } from './registry.js';
+import { GraphError } from './errors.js';
+import { OptionUsage, applyArgs, inheritablePart, trackedPart } from './apply-args.js';
+import { describePid, resolvePid } from './linker.js';
+import type { LinkHost } from './linker.js';
+import { runScheduler } from './scheduler.js';
+import { parsePropValue } from './prop-parse.js';
+
+export interface SessionEvents {
+  /** A filter was instantiated (declared or loaded by link resolution). */
+  filter: (name: string, dynamic: boolean) => void;
+  /** A PID was linked from one filter to another. */
+  link: (pid: string, from: string, to: string) => void;
+  warning: (message: string) => void;
+  /** The run ended (error is set when it failed). */
+  end: (error?: GraphError) => void;
+}
+
+export interface SessionInit {
+  registry: Registry;
+  clock?: SchedulerClock;
+  logs?: LogSink;
+  queueLimits?: Partial<QueueLimits>;
+  /** Longest chain of filters link resolution may insert (GPAC -max-chain, default 6). */
+  maxChain?: number;
+  /** Session options (-opt[=val]) visible to filters. */
+  options?: Record<string, string | null>;
+}
+
+export class Session extends EventEmitter<SessionEvents> implements LinkHost {
+  readonly registry: Registry;
+  readonly clock: SchedulerClock;
+  readonly queueLimits: QueueLimits;
+  readonly maxChain: number;
+  readonly sessionOptions: Readonly<Record<string, string | null>>;
+  readonly logs: LogSink;
+  readonly nodes: FilterNode[] = [];
+  readonly usage = new OptionUsage();
+  private spec: GraphSpec = { entries: [], globals: [], session: [] };
+  /** Options written on the command line, to warn about those no filter used. */
+  private readonly tracked: { owner: string; option: OptionSpec }[] = [];
+  /** Set by stop(): 'flush' ends the sources and lets the rest drain; 'abort' ends at once. */
+  stopMode: 'flush' | 'abort' | null = null;
+  readonly wakeController = { controller: new AbortController() };
+  private started = false;
+
+  constructor(init: SessionInit) {
+    super();
+    resetInstanceNames();
+    this.registry = init.registry;
+    this.clock = init.clock ?? systemClock;
+    this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...init.queueLimits };
+    this.maxChain = init.maxChain ?? 6;
+    this.sessionOptions = init.options ?? {};
+    this.logs = init.logs ?? createLogSink(parseLogs([]));
+  }
+
+  get filters(): readonly FilterDescriptor[] {
+    return this.registry.list();
+  }
+
+  /** Create the declared filters of a parsed command line. Throws GraphError on any bad entry. */
+  load(spec: GraphSpec): this {
+    this.spec = spec;
+    const declared: FilterNode[] = [];
+    let subSession = 0;
+    let sawSink = false;
+    for (const [index, e] of spec.entries.entries()) {
+      let desc: FilterDescriptor | undefined;
+      const preset: Record<string, string> = {};
+      if (e.kind === 'source') {
+        if (sawSink) {
+          subSession++;
+          sawSink = false;
+        }
+        desc = this.registry.probeUrl(e.url, 'source');
+        if (!desc)
+          throw new GraphError(
+            'NO_SOURCE_HANDLER',
+            `no filter can open source "${e.url}" (argument ${e.arg + 1})`,
+            {
+              url: e.url,
+            },
+          );
+        preset[desc.urlOption ?? 'src'] = e.url;
+      } else if (e.kind === 'sink') {
+        sawSink = true;
+        desc = this.registry.probeUrl(e.url, 'sink');
+        if (!desc)
+          throw new GraphError(
+            'NO_SINK_HANDLER',
+            `no filter can write destination "${e.url}" (argument ${e.arg + 1})`,
+            {
+              url: e.url,
+            },
+          );
+        preset[desc.urlOption ?? 'dst'] = e.url;
+      } else {
+        desc = this.registry.get(e.name);
+        if (!desc) {
+          const near = this.registry
+            .list()
+            .map((d) => d.name)
+            .filter((n) => n.startsWith(e.name.slice(0, 2)));
+          throw new GraphError(
+            'UNKNOWN_FILTER',
+            `unknown filter "${e.name}" (argument ${e.arg + 1})${near.length ? `; did you mean ${near.join(', ')}?` : ''}; see graphpac -h filters`,
+            { filter: e.name },
+          );
+        }
+      }
+      const own = e.options.filter((o): o is OptionSpec => o.kind === 'option');
+      const res = applyArgs(desc.name, desc.args, own, [], this.spec.globals, this.usage, preset);
+      for (const a of res.ambiguous)
+        this.warn(
+          `${desc.name}: "${a.option.name}" matches values of several options (${a.candidates.join(', ')}): ignored`,
+        );
+      if (e.kind === 'filter') {
+        for (const u of res.unknown)
+          this.warn(`${desc.name}: unknown option "${u.name}" ignored (see graphpac -h ${desc.name})`);
+      } else {
+        for (const o of trackedPart(own))
+          this.tracked.push({ owner: `${e.kind === 'source' ? '-i' : '-o'} ${e.url}`, option: o });
+      }
+      const decl: Declaration = { index, kind: e.kind, subSession, sources: [] };
+      const node = this.addNode(
+        new FilterNode(desc, res.args, decl, inheritablePart(own), e.id, this, this.logFor),
+      );
+      for (const p of e.options)
+        if (p.kind === 'property') node.pidOverrides[p.name] = parsePropValue(p.value);
+      declared.push(node);
+    }
+    // Link directives (@, @N, @@N) and SID= lists: resolved against the declared filters.
+    for (const [i, e] of spec.entries.entries()) {
+      const node = declared[i]!;
+      for (const l of e.links) {
+        const j = l.from === 'previous' ? i - 1 - l.index : l.index;
+        const target = declared[j];
+        if (!target || j === i)
+          throw new GraphError(
+            'BAD_LINK_DIRECTIVE',
+            `link directive ${l.from === 'first' ? '@@' : '@'}${l.index} before "${node.name}" (argument ${e.arg + 1}) names no declared filter`,
+            { index: l.index },
+          );
+        node.decl!.sources.push({ node: target, id: '', fragment: l.fragment });
+      }
+      for (const s of e.sources) {
+        const target = declared.find((n) => n.id === s.id);
+        if (!target)
+          throw new GraphError(
+            'BAD_LINK_DIRECTIVE',
+            `SID=${s.id} on "${node.name}" names no filter (no FID=${s.id})`,
+            {
+              id: s.id,
+            },
+          );
+        node.decl!.sources.push({ node: target, id: s.id, fragment: s.fragment });
+      }
+    }
+    return this;
+  }
+
+  private readonly logFor = (cls: string, instance: string) => this.logs.forFilter(cls, instance);
+
+  private readonly byName = new Map<string, FilterNode>();
+
+  private addNode(n: FilterNode): FilterNode {
+    this.nodes.push(n);
+    this.byName.set(n.name, n);
+    return n;
+  }
+
+  node(name: string): FilterNode | undefined {
+    return this.byName.get(name);
+  }
+
+  warn(message: string): void {
+    this.logs.root.warn(message);
+    this.emit('warning', message);
+  }
+
+  // ---- LinkHost ---------------------------------------------------------------------------------
+
+  createDynamic(desc: FilterDescriptor, from: FilterNode, target: FilterNode): FilterNode {
+    const inherited = [...from.inheritable, ...target.inheritable];
+    const res = applyArgs(desc.name, desc.args, [], inherited, this.spec.globals, this.usage);
+    const node = this.addNode(new FilterNode(desc, res.args, null, inherited, null, this, this.logFor));
+    node.depth = from.depth + 1;
+    this.startNode(node);
+    this.emit('filter', node.name, true);
+    return node;
+  }
+
+  connect(pid: OutputPidImpl, from: FilterNode, to: FilterNode): void {
+    const conn = new Conn(pid, to.name, this);
+    pid.connect(conn);
+    to.inputs.push(conn);
+    to.depth = Math.max(to.depth, from.depth + 1);
+    this.emit('link', pid.name, from.name, to.name);
+    to.impl.configurePid?.(conn, 'new');
+    conn.configured = true;
+    to.woken = true;
+    to.saidEos = false;
+  }
+
+  // ---- NodeHost / ConnectionHost --------------------------------------------------------------
+
+  probeData(data: Uint8Array): string | undefined {
+    return this.registry.probeData(data);
+  }
+
+  connectDestination(
+    from: FilterNode,
+    pid: OutputPidImpl,
+    url: string,
+    options: Readonly<Record<string, string>>,
+  ): void {
+    const desc = this.registry.probeUrl(url, 'sink');
+    if (!desc)
+      throw new GraphError('NO_SINK_HANDLER', `${from.name}: no filter can write destination "${url}"`, {
+        url,
+      });
+    const own: OptionSpec[] = Object.entries(options).map(([name, value]) => ({
+      kind: 'option',
+      name,
+      value,
+      negated: false,
+    }));
+    const res = applyArgs(desc.name, desc.args, own, from.inheritable, this.spec.globals, this.usage, {
+      [desc.urlOption ?? 'dst']: url,
+    });
+    const node = this.addNode(
+      new FilterNode(desc, res.args, null, from.inheritable, null, this, this.logFor),
+    );
+    node.depth = from.depth + 1;
+    this.startNode(node);
+    this.emit('filter', node.name, true);
+    const i = from.unlinked.indexOf(pid);
+    if (i >= 0) from.unlinked.splice(i, 1);
+    this.connect(pid, from, node);
+    pid.settle();
+  }
+
+  pidCreated(): void {}
+
+  pidRemoved(_node: FilterNode, pid: OutputPidImpl): void {
+    for (const c of pid.connections) {
+      const consumer = this.byName.get(c.consumer);
+      if (consumer) consumer.woken = true;
+    }
+  }
+
+  wake(node: FilterNode): void {
+    node.woken = true;
+    this.wakeController.controller.abort();
+  }
+
+  deliverProps(conn: PidConnection): void {
+    const n = this.consumerOf(conn);
+    n?.impl.configurePid?.(conn, 'update');
+  }
+
+  deliverEvent(conn: PidConnection, event: FilterEvent): void {
+    const n = this.consumerOf(conn);
+    if (!n) return;
+    if (n.impl.processEvent?.(event, conn) === true) return;
+    for (const o of n.outputs) o.sendEvent(event);
+  }
+
+  upstreamEvent(conn: PidConnection, event: FilterEvent): void {
+    const producer = this.byName.get(conn.producer);
+    if (!producer || producer.finished) return;
+    producer.upstreamEvents.push({ event, pid: conn.output });
+    producer.woken = true;
+  }
+
+  wakeConsumer(conn: PidConnection): void {
+    const n = this.consumerOf(conn);
+    if (n) n.woken = true;
+  }
+
+  wakeProducer(conn: PidConnection): void {
+    const n = this.byName.get(conn.producer);
+    if (n) n.woken = true;
+  }
+
+  private consumerOf(conn: PidConnection): FilterNode | undefined {
+    return this.byName.get(conn.consumer);
+  }
+
+  // ---- running ----------------------------------------------------------------------------------
+
+  startNode(node: FilterNode): void {
+    try {
+      node.start();
+    } catch (e) {
+      throw wrapFilterError(node, e);
+    }
+  }
+
+  /** Link every PID created since the last pass. Throws when a filter's PIDs can go nowhere. */
+  linkPending(): void {
+    for (let i = 0; i < this.nodes.length; i++) {
+      const node = this.nodes[i]!;
+      if (!node.unlinked.length) continue;
+      const pids = node.unlinked.splice(0);
+      const failures: { pid: OutputPidImpl; reasons: string[]; noCandidates: boolean }[] = [];
+      for (const pid of pids) {
+        const out = resolvePid(pid, node, this);
+        pid.settle();
+        if (!out.linked) failures.push({ pid, reasons: out.reasons, noCandidates: out.noCandidates });
+      }
+      const anyLinked = node.outputs.some((p) => p.consumers > 0);
+      for (const f of failures) {
+        if (f.noCandidates) {
+          this.warn(`${describePid(f.pid)} has no destination: its packets are dropped`);
+        } else if (anyLinked) {
+          this.warn(`${describePid(f.pid)} could not be linked and is dropped: ${f.reasons.join('; ')}`);
+        } else {
+          throw new GraphError('LINK_FAILED', `cannot link ${describePid(f.pid)}: ${f.reasons.join('; ')}`, {
+            pid: f.pid.name,
+            filter: node.name,
+          });
+        }
+      }
+    }
+  }
+
+  /** Run to the end. Resolves when every filter has ended; rejects with a GraphError. */
+  async run(): Promise<void> {
+    if (this.started) throw new Error('a session runs once');
+    this.started = true;
+    let error: GraphError | undefined;
+    try {
+      for (const n of [...this.nodes]) {
+        this.startNode(n);
+        this.emit('filter', n.name, false);
+      }
+      await runScheduler(this);
+      this.warnUnused();
+    } catch (e) {
+      error = e instanceof GraphError ? e : new GraphError('FILTER_FAILED', String(e), {}, { cause: e });
+    }
+    for (const n of this.nodes) {
+      try {
+        await n.impl?.finalize?.();
+      } catch (e) {
+        error ??= wrapFilterError(n, e);
+      }
+    }
+    this.emit('end', error);
+    if (error) throw error;
+  }
+
+  /** 'flush' (SIGINT, -runfor): end the sources and let what is in flight drain; 'abort' (SIGTERM): end now. */
+  stop(mode: 'flush' | 'abort' = 'flush'): void {
+    if (this.stopMode === 'abort') return;
+    this.stopMode = mode;
+    this.wakeController.controller.abort();
+  }
+
+  private warnUnused(): void {
+    for (const t of this.tracked)
+      if (!this.usage.isUsed(t.option))
+        this.warn(`option "${t.option.name}" of ${t.owner} was not used by any filter`);
+    for (const g of this.spec.globals)
+      if (!this.usage.isUsed(g))
+        this.warn(`global option --${g.filter ? `${g.filter}@` : ''}${g.name} was not used by any filter`);
+  }
+}
+
+export function wrapFilterError(node: FilterNode, e: unknown): GraphError {
+  if (e instanceof GraphError) return e;
+  const msg = e instanceof Error ? e.message : String(e);
+  return new GraphError('FILTER_FAILED', `${node.name}: ${msg}`, { filter: node.name }, { cause: e });
+}

@@ -1,0 +1,28 @@
+/**
+ * graphpac's public API: what plugins and scripts may import (`import { defineFilter } from 'graphpac'`).
+ * Built-in filters use exactly this surface.
+ */
+export { defineFilter, FILTER_API_VERSION } from './engine/filter-api.js';
+export type {
+  Clock,
+  FileDeleteEvent,
+  FilterContext,
+  FilterDescriptor,
+  FilterEvent,
+  FilterImpl,
+  InputPid,
+  Logger,
+  OutputPid,
+  Packet,
+  PacketInit,
+  ProbeScore,
+  ProcessResult,
+  SapType,
+  SourceSeekEvent,
+} from './engine/filter-api.js';
+export { arg } from './engine/args.js';
+export type { ArgDef, ArgsOf, ArgsSchema } from './engine/args.js';
+export type { CapsBundle, CapValue } from './engine/caps.js';
+export type { Fraction, PacketProps, PidProps, PropValue, StreamType } from './engine/props.js';
+export { GraphError, ERROR_CODES } from './engine/errors.js';
+export type { ErrorCode } from './engine/errors.js';
