@@ -1,0 +1,17 @@
+// Manifest model and its pure writers (MPD, HLS master / variant / LL-HLS / delta).
+
+export type * from './model.js';
+export { writeMpd, type MpdOptions } from './mpd.js';
+export { writeMaster, type MasterOptions } from './hls/master.js';
+export { writeVariant, skippedCount, type VariantOptions } from './hls/variant.js';
+export { type ServerControlOptions, lastPublished, partTargetOf, partWindowStart } from './hls/ll.js';
+export { type PlaylistSet, hlsRenditions, hlsVersion, playlistName } from './hls/common.js';
+export { deriveServiceDescription, type LatencyInputs, mediaKind } from './derive.js';
+export {
+  formatG,
+  isoDate,
+  isoDuration,
+  isoDurationSeconds,
+  formatHlsFrameRate,
+  xmlEscape,
+} from './format.js';
