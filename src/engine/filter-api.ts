@@ -139,6 +139,12 @@ export interface FilterContext<A> {
   removePid(pid: OutputPid): void;
   /** Ask to be processed again after `delayMs` (default: as soon as possible). */
   requestProcess(delayMs?: number): void;
+  /**
+   * True while a filter upstream of this one may still create PIDs that link here (a source not read
+   * yet, a demuxer before its header): a filter that needs all its inputs before starting (a dasher
+   * writing one manifest for every stream) waits; it is woken when this changes.
+   */
+  connectionsPending(): boolean;
   /** Ask the registry which format `data` (the first bytes of a file) is: returns a MIME type. */
   probeData(data: Uint8Array): string | undefined;
   /**
@@ -146,6 +152,11 @@ export interface FilterContext<A> {
    * `url` is created with `options` (raw strings, as if written after the URL) and linked to `pid`.
    */
   connectDestination(pid: OutputPid, url: string, options?: Readonly<Record<string, string>>): void;
+  /**
+   * URL of the destination this filter works toward: the sink it was loaded for by link resolution,
+   * or else the first sink declared after it (a dasher uses it to name manifests and segments).
+   */
+  readonly destination: string | undefined;
   /** Session-wide values (options given with -opt, e.g. `runfor`), raw. */
   readonly session: { readonly options: Readonly<Record<string, string | null>> };
 }

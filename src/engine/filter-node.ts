@@ -43,6 +43,8 @@ export interface NodeHost extends ConnectionHost {
     url: string,
     options: Readonly<Record<string, string>>,
   ): void;
+  destinationOf(node: FilterNode): string | undefined;
+  connectionsPending(node: FilterNode): boolean;
   pidCreated(node: FilterNode, pid: OutputPidImpl): void;
   pidRemoved(node: FilterNode, pid: OutputPidImpl): void;
   wake(node: FilterNode): void;
@@ -66,6 +68,8 @@ export class FilterNode {
   chain: { next: FilterNode; target: FilterNode } | null = null;
   /** For dynamic nodes: the declared node whose destination the chain serves. */
   finished = false;
+  /** Asked connectionsPending() and got true: woken when a filter settles. */
+  waitsForConnections = false;
   /** process() returned 'eos' but the filter was kept alive (a late PID may still reach it). */
   saidEos = false;
   /** Runnable because something happened since process() last said 'not-ready'. */
@@ -119,6 +123,7 @@ export class FilterNode {
   /** Instantiate the filter (calls the descriptor's create()). */
   start(): void {
     const host = this.host;
+    const node = this as FilterNode;
     const inputs = () => this.inputs;
     const outputs = () => this.outputs;
     const ctx: FilterContext<Record<string, ArgValue>> = {
@@ -136,10 +141,18 @@ export class FilterNode {
       removePid: (pid) => this.removePid(pid),
       requestProcess: (delayMs) => this.requestProcess(delayMs),
       probeData: (data) => host.probeData(data),
+      connectionsPending: () => {
+        const pending = host.connectionsPending(this);
+        this.waitsForConnections = pending;
+        return pending;
+      },
       connectDestination: (pid, url, options = {}) => {
         if (!(pid instanceof OutputPidImpl) || !this.outputs.includes(pid))
           throw new Error(`${this.name}: connectDestination() needs one of this filter's output PIDs`);
         host.connectDestination(this, pid, url, options);
+      },
+      get destination() {
+        return host.destinationOf(node);
       },
       session: { options: host.sessionOptions },
     };

@@ -22,8 +22,10 @@ export interface LinkHost {
   readonly nodes: readonly FilterNode[];
   readonly filters: readonly FilterDescriptor[];
   readonly maxChain: number;
-  /** Create a dynamic filter serving `origin`'s PIDs toward `target`. */
+  /** Create (not start) a dynamic filter serving `from`'s PIDs toward `target`. */
   createDynamic(desc: FilterDescriptor, from: FilterNode, target: FilterNode): FilterNode;
+  /** Instantiate a node created by createDynamic (its chain is set by then). */
+  startNode(node: FilterNode): void;
   connect(pid: OutputPidImpl, from: FilterNode, to: FilterNode): void;
 }
 
@@ -170,6 +172,7 @@ function linkToward(
     prev = n;
   }
   prev.chain = { next: found.target, target: dest };
+  for (const n of created) host.startNode(n);
   host.connect(pid, from, first!);
   return true;
 }

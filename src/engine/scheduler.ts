@@ -4,7 +4,8 @@
  *  - runnable = not ended, woken (new input, drained output, event, timer, or it said 'ok'), and not
  *    every one of its outputs blocked (back-pressure by queue duration and count);
  *  - 'not-ready' parks a filter until something wakes it; 'eos' ends it and its outputs;
- *  - a filter whose inputs have all ended and that parks without a timer is ended for it;
+ *  - when nothing can run, a filter whose inputs have all ended (or that said 'eos'), with no timer
+ *    and no full output queue, is ended for it;
  *  - a filter whose every consumer has ended is ended too (nothing reads what it makes);
  *  - timers (requestProcess(ms)) sleep through the session clock; with nothing runnable, no timer
  *    and unfinished filters, the graph is stuck: an error lists who waits for what.
@@ -27,7 +28,8 @@ function consumersEnded(node: FilterNode, s: Session): boolean {
   );
 }
 
-function finish(node: FilterNode): void {
+function finish(node: FilterNode, s?: Session): void {
+  if (s) wakeWaiters(s);
   node.finished = true;
   node.timerAt = undefined;
   node.endOutputs();
@@ -38,10 +40,28 @@ function finish(node: FilterNode): void {
  * header) may still create PIDs that link anywhere downstream: while one exists, other filters that
  * said 'eos' are parked, not ended, so a late PID still finds its consumer alive.
  */
-function canFinish(node: FilterNode, s: Session): boolean {
-  return !s.nodes.some(
+export function unsettledUpstream(node: FilterNode, s: Session): boolean {
+  return s.nodes.some(
     (n) => n !== node && !n.finished && n.outputs.length === 0 && !n.isSink && n.depth <= node.depth,
   );
+}
+
+/** Where media enters the graph: a source, or a filter turning files into media (a demuxer). */
+function mediaEntry(n: FilterNode): boolean {
+  return n.inputs.length === 0 || (!n.isSink && n.inputs.every((c) => c.props.StreamType === 'File'));
+}
+
+function canFinish(node: FilterNode, s: Session): boolean {
+  return !unsettledUpstream(node, s);
+}
+
+/** Something settled (a filter made its first PIDs or ended): wake the filters waiting for it. */
+function wakeWaiters(s: Session): void {
+  for (const n of s.nodes)
+    if (n.waitsForConnections && !n.finished) {
+      n.waitsForConnections = false;
+      n.woken = true;
+    }
 }
 
 function pick(s: Session, now: number): FilterNode | undefined {
@@ -91,7 +111,9 @@ export async function runScheduler(s: Session): Promise<void> {
     if (s.stopMode === 'abort') throw new GraphError('INTERRUPTED', 'run aborted');
     if (stopAt !== undefined && s.clock.now() >= stopAt && !s.stopMode) s.stop('flush');
     if (s.stopMode === 'flush') {
-      for (const n of s.nodes) if (!n.finished && n.inputs.length === 0) finish(n);
+      // Stop where media enters the graph: sources, and filters reading only files (demuxers);
+      // what is already in flight drains, and the sinks finalize.
+      for (const n of s.nodes) if (!n.finished && mediaEntry(n)) finish(n, s);
     }
     const now = s.clock.now();
     const node = pick(s, now);
@@ -110,21 +132,17 @@ export async function runScheduler(s: Session): Promise<void> {
       if (r === 'eos') {
         node.saidEos = true;
         node.woken = false;
-        if (canFinish(node, s)) finish(node);
+        if (canFinish(node, s)) finish(node, s);
       } else if (r === 'not-ready') {
         node.woken = false;
-        if (
-          node.inputsDone &&
-          node.timerAt === undefined &&
-          !node.upstreamEvents.length &&
-          canFinish(node, s)
-        )
-          finish(node);
       } else node.saidEos = false;
-      if (node.unlinked.length) s.linkPending();
+      if (node.unlinked.length) {
+        s.linkPending();
+        wakeWaiters(s);
+      }
       for (const c of node.inputs) {
         const producer = s.node(c.producer);
-        if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer);
+        if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
       }
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r));
@@ -137,15 +155,15 @@ export async function runScheduler(s: Session): Promise<void> {
     // Nothing runnable: end filters that said 'eos' or whose inputs are all done and who wait for nothing.
     let ended = false;
     for (const n of pending)
-      if ((n.saidEos || n.inputsDone) && n.timerAt === undefined) {
-        finish(n);
+      if ((n.saidEos || n.inputsDone) && n.timerAt === undefined && !n.blocked) {
+        finish(n, s);
         ended = true;
       }
     if (ended) continue;
     const timers = pending.map((n) => n.timerAt).filter((t): t is number => t !== undefined);
     const wakeAt = Math.min(...timers, stopAt ?? Infinity);
     if (wakeAt === Infinity) {
-      if (s.stopMode === 'flush' && pending.every((n) => n.inputs.length === 0)) return;
+      if (s.stopMode === 'flush' && pending.every(mediaEntry)) return;
       throw new GraphError(
         'GRAPH_STUCK',
         `the graph is stuck: no filter can make progress: ${stuckReport(s)}`,

@@ -20,7 +20,7 @@ import { GraphError } from './errors.js';
 import { OptionUsage, applyArgs, inheritablePart, trackedPart } from './apply-args.js';
 import { describePid, resolvePid } from './linker.js';
 import type { LinkHost } from './linker.js';
-import { runScheduler } from './scheduler.js';
+import { runScheduler, unsettledUpstream } from './scheduler.js';
 import { parsePropValue } from './prop-parse.js';
 
 export interface SessionEvents {
@@ -203,7 +203,6 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     const res = applyArgs(desc.name, desc.args, [], inherited, this.spec.globals, this.usage);
     const node = this.addNode(new FilterNode(desc, res.args, null, inherited, null, this, this.logFor));
     node.depth = from.depth + 1;
-    this.startNode(node);
     this.emit('filter', node.name, true);
     return node;
   }
@@ -259,6 +258,24 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   }
 
   pidCreated(): void {}
+
+  connectionsPending(node: FilterNode): boolean {
+    return unsettledUpstream(node, this);
+  }
+
+  destinationOf(node: FilterNode): string | undefined {
+    const target =
+      node.chain?.target ??
+      this.nodes.find(
+        (n) =>
+          n.decl?.kind === 'sink' &&
+          node.decl &&
+          n.decl.subSession === node.decl.subSession &&
+          n.decl.index > node.decl.index,
+      );
+    const url = target?.args[target.desc.urlOption ?? 'dst'];
+    return typeof url === 'string' ? url : undefined;
+  }
 
   pidRemoved(_node: FilterNode, pid: OutputPidImpl): void {
     for (const c of pid.connections) {

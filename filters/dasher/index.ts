@@ -1,0 +1,230 @@
+/**
+ * dasher (spec §4–§6): framed audio/video in; CMAF segments and chunks, an MPD and/or HLS playlists
+ * (LL-HLS parts with llhls) out. Each input PID becomes a Representation written to its own file
+ * destination; manifests go to the destination the dasher was loaded for (and, with dual, to a second
+ * one it opens). Live manifests announce a chunk only once the sink acknowledged its last byte.
+ */
+import { defineFilter, GraphError } from '../../src/index.js';
+import type { InputPid, OutputPid } from '../../src/index.js';
+import { dasherArgs } from './args.js';
+import { deriveSettings } from './settings.js';
+import type { Settings } from './settings.js';
+import { repNames } from './naming.js';
+import { Rep } from './rep.js';
+import { buildPresentation } from './presentation.js';
+import { Publisher } from './publisher.js';
+import { Purger } from './purge.js';
+
+/** A run is "real time" while its media time stays within this many seconds of the wall clock. */
+const REALTIME_SLACK_S = 1;
+/** Faster than real time, live manifests are rewritten at most this often (ms of wall clock). */
+const FAST_PUBLISH_INTERVAL_MS = 1000;
+
+function fileBase(pid: InputPid): string {
+  const src = String(pid.props.SourcePath ?? pid.props.URL ?? pid.name);
+  const name = src.slice(src.replace(/\\/g, '/').lastIndexOf('/') + 1);
+  const dot = name.lastIndexOf('.');
+  return dot > 0 ? name.slice(0, dot) : name;
+}
+
+export default defineFilter({
+  name: 'dasher',
+  description: 'Segment audio/video into CMAF and write DASH (MPD) and HLS / LL-HLS manifests',
+  help: `The dasher is loaded by link resolution for -o NAME.mpd or -o NAME.m3u8 and takes the options written
+after that URL (segdur, cdur, profile, dmode, llhls, dual…). Segments start at a SAP on the segdur grid;
+chunks (LL-HLS parts) on the cdur grid inside each segment. In dynamic mode, playlists change at every
+part and list a part only after its last byte is written; without a real-time source (reframer:rt=on)
+the input is packaged as fast as possible and manifests are written once at the end (static) or at most
+once per second (dynamic).
+
+Examples:
+  graphpac -i source1 -i source2 reframer:rt=on -o res/live.m3u8:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br
+  graphpac -i source1 -i source2 -o res/live.mpd:dual:segdur=10:cdur=1:profile=live:llhls=sf
+  graphpac -i clip.mp4 -o out/vod.mpd:segdur=4:profile=live`,
+  args: dasherArgs,
+  maxInputs: Infinity,
+  // Framed audio and video (demuxed streams) in; manifest files out (their extension picks the format).
+  caps: [
+    {
+      name: 'audio/video in, manifests out',
+      in: { StreamType: ['Visual', 'Audio'] },
+      out: { StreamType: 'File', Extension: ['mpd', 'm3u8'] },
+    },
+  ],
+  create(ctx) {
+    let s: Settings | undefined;
+    const settings = (): Settings => (s ??= deriveSettings(ctx.args, ctx.destination));
+    const reps: Rep[] = [];
+    const byInput = new Map<InputPid, Rep>();
+    const byOutput = new Map<OutputPid, Rep>();
+    let publisher: Publisher | undefined;
+    let purger: Purger | undefined;
+    let ast: number | undefined;
+    let wall0: number | undefined;
+    let lastPublish = -Infinity;
+    let dirty = false;
+    let segmentClosed = false;
+    let finished = false;
+
+    function setupOutputs(st: Settings): Publisher {
+      const ext = st.primary === 'mpd' ? 'mpd' : 'm3u8';
+      const primary = ctx.createPid(
+        { StreamType: 'File', Extension: ext, IsManifest: true },
+        `manifest_${ext}`,
+      );
+      let alt: OutputPid | undefined;
+      const altName = st.primary === 'mpd' ? st.hls : st.mpd;
+      if (altName) {
+        const altExt = st.primary === 'mpd' ? 'm3u8' : 'mpd';
+        alt = ctx.createPid(
+          { StreamType: 'File', Extension: altExt, IsManifest: true },
+          `manifest_${altExt}`,
+        );
+        ctx.connectDestination(alt, st.base + altName);
+      }
+      return new Publisher(
+        st,
+        st.primary === 'mpd' ? primary : alt,
+        st.primary === 'hls' ? primary : alt,
+        ctx.args,
+      );
+    }
+
+    function liveEdge(): number {
+      let edge = 0;
+      for (const r of reps) {
+        const last = r.segments.filter((x) => !x.open).at(-1);
+        if (last) edge = Math.max(edge, (last.time + last.duration) / r.timescale);
+      }
+      return edge;
+    }
+
+    function mediaSeconds(): number {
+      return Math.max(0, ...reps.map((r) => r.mediaDuration / r.timescale));
+    }
+
+    function publish(st: Settings, final: boolean): void {
+      if (!publisher || !reps.length || reps.some((r) => !r.segments.length)) return;
+      const now = ctx.clock.wallNow();
+      if (st.dynamic && purger?.collect(reps, liveEdge())) segmentClosed = true;
+      const model = buildPresentation(st, reps, { ast: ast ?? now, now, ended: final });
+      publisher.publish(model, {
+        mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
+        hls: true,
+      });
+      lastPublish = ctx.clock.now();
+      dirty = false;
+      segmentClosed = false;
+      if (purger)
+        for (const g of purger.due(liveEdge()))
+          for (const url of g.files) g.rep.out.sendEvent({ type: 'file-delete', url });
+    }
+
+    return {
+      configurePid(pid, status) {
+        const st = settings();
+        if (status === 'remove') return;
+        if (status === 'update') {
+          if (byInput.has(pid))
+            ctx.log.warn('stream properties changed mid-run; the new values are not applied', {
+              pid: pid.name,
+            });
+          return;
+        }
+        publisher ??= setupOutputs(st);
+        purger ??= new Purger(st.tsb, st.segdur, st.args.keep_segs, st.llhls === 'sf' || st.llhls === 'brsf');
+        const id = String(reps.length + 1);
+        const siblings = ctx.inputs.filter((p) => fileBase(p) === fileBase(pid));
+        const names = repNames({
+          template: st.args.template,
+          segext: st.args.segext,
+          initext: st.args.initext,
+          file: fileBase(pid),
+          fs: siblings.length > 1 ? `_track${pid.props.ID ?? id}` : '',
+          repId: id,
+          bandwidth: pid.props.Bitrate ?? 0,
+        });
+        if (reps.some((r) => r.opts.names.init === names.init))
+          throw new GraphError(
+            'BAD_OPTION_VALUE',
+            `dasher: two representations would write the same files (${names.init}); use a template with $RepresentationID$`,
+          );
+        const out = ctx.createPid(
+          { StreamType: 'File', Extension: 'm4s', MIMEType: 'video/mp4' },
+          `rep${id}`,
+        );
+        const rep = new Rep(pid, out, {
+          id,
+          names,
+          segdur: st.segdur,
+          cdur: st.cdur,
+          startNumber: st.args.startnum,
+          partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
+          cmaf: st.args.cmaf,
+          prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
+        });
+        ctx.connectDestination(out, st.base + names.init);
+        rep.sendInit();
+        reps.push(rep);
+        byInput.set(pid, rep);
+        byOutput.set(out, rep);
+      },
+      processEvent(event, pid) {
+        if (event.type !== 'write-ack') return false;
+        const rep = byOutput.get(pid as OutputPid);
+        if (rep?.acknowledge(Number(event.ackId))) {
+          dirty = true;
+          if (rep.segments.at(-1)?.open === false) segmentClosed = true;
+        }
+        return true;
+      },
+      process() {
+        const st = settings();
+        // One manifest for every stream: start once every input that will come has come.
+        if (wall0 === undefined && ctx.connectionsPending()) return 'not-ready';
+        let moved = false;
+        const now = ctx.clock.now();
+        for (const rep of reps) {
+          if (rep.ended) continue;
+          for (let p = rep.input.take(); p; p = rep.input.take()) {
+            moved = true;
+            if (wall0 === undefined) {
+              wall0 = now;
+              ast = ctx.clock.wallNow();
+            }
+            if (!rep.frameDuration) {
+              if (rep.track.kind === 'video' && !p.sap)
+                throw new GraphError(
+                  'CORRUPT_INPUT',
+                  `dasher: PID "${rep.input.name}" does not start with a sync sample (SAP); it cannot be segmented`,
+                );
+              rep.noteFirstPacket(p.duration);
+            }
+            for (const c of rep.segmenter.push(p)) rep.sendChunk(c, ctx.clock.wallNow());
+            if (rep.out.wouldBlock) break;
+          }
+          if (rep.input.eos) {
+            for (const c of rep.segmenter.flush()) rep.sendChunk(c, ctx.clock.wallNow());
+            rep.ended = true;
+            moved = true;
+          }
+        }
+        const allEnded = reps.length > 0 && reps.every((r) => r.ended);
+        const settled = reps.every((r) => r.settled);
+        if (allEnded && settled && !finished) {
+          finished = true;
+          publish(st, true);
+          for (const o of ctx.outputs) o.setEos();
+          return 'eos';
+        }
+        if (dirty && st.dynamic) {
+          const realtime = wall0 !== undefined && mediaSeconds() <= (now - wall0) / 1000 + REALTIME_SLACK_S;
+          if (realtime || now - lastPublish >= FAST_PUBLISH_INTERVAL_MS) publish(st, false);
+          else ctx.requestProcess(FAST_PUBLISH_INTERVAL_MS - (now - lastPublish));
+        }
+        if (finished) return 'eos';
+        return moved ? 'ok' : 'not-ready';
+      },
+    };
+  },
+});

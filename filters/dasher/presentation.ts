@@ -1,0 +1,183 @@
+/**
+ * The manifest model (src/manifest/model.ts) built from the dasher's representations at one instant.
+ * Adaptation sets follow spec §4.5: video sets first (same display aspect ratio share a set), then audio
+ * (same codec, channel count and language), one representation per input PID.
+ */
+import type { AdaptationSet, Presentation, Representation, UtcTiming } from '../../src/manifest/model.js';
+import { deriveServiceDescription } from '../../src/manifest/derive.js';
+import type { Rep } from './rep.js';
+import type { Settings } from './settings.js';
+
+export interface PresentationState {
+  /** availabilityStartTime (epoch ms): when media time 0 was live. */
+  ast: number;
+  now: number;
+  /** End of input reached and everything written. */
+  ended: boolean;
+  /** Value for CAN-BLOCK-RELOAD etc. is the output's business; this is only the model. */
+}
+
+function gcd(a: number, b: number): number {
+  return b ? gcd(b, a % b) : a;
+}
+
+function darKey(r: Rep): string {
+  const w = (r.track.width ?? 0) * (r.track.sar?.num ?? 1);
+  const h = (r.track.height ?? 0) * (r.track.sar?.den ?? 1);
+  const g = gcd(w, h) || 1;
+  return `${w / g}:${h / g}`;
+}
+
+function groupKey(r: Rep): string {
+  if (r.track.kind === 'video') return `video|${darKey(r)}`;
+  return `audio|${r.track.codec}|${r.track.channels ?? ''}|${r.track.language ?? 'und'}`;
+}
+
+function utcTimings(s: Settings): UtcTiming[] | undefined {
+  let url = s.args.utcs;
+  if (!url && s.profile === 'dashif.ll') url = 'https://time.akamai.com/?iso&ms';
+  if (!url) return undefined;
+  if (url === 'inband') return undefined; // written by the caller as a direct value when needed
+  if (url.startsWith('xsd@'))
+    return [{ schemeIdUri: 'urn:mpeg:dash:utc:http-xsdate:2014', value: url.slice(4) }];
+  return [{ schemeIdUri: 'urn:mpeg:dash:utc:http-iso:2014', value: url }];
+}
+
+export function buildPresentation(s: Settings, reps: readonly Rep[], st: PresentationState): Presentation {
+  const groups = new Map<string, Rep[]>();
+  const ordered = [
+    ...reps.filter((r) => r.track.kind === 'video'),
+    ...reps.filter((r) => r.track.kind !== 'video'),
+  ];
+  for (const r of ordered) {
+    const k = groupKey(r);
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  const asto = s.args.asto > 0 ? s.args.asto : undefined;
+  const hlsRadical = s.hls ? s.hls.slice(0, s.hls.lastIndexOf('.')) : '';
+  const sets: AdaptationSet[] = [];
+  let maxDuration = 0;
+  let maxSeg = 0;
+  for (const members of groups.values()) {
+    const first = members[0]!;
+    const video = first.track.kind === 'video';
+    const representations: Representation[] = members.map((r) => {
+      const ts = r.timescale;
+      maxDuration = Math.max(maxDuration, r.mediaDuration / ts);
+      for (const seg of r.segments) if (!seg.open) maxSeg = Math.max(maxSeg, seg.duration / ts);
+      const index = reps.indexOf(r) + 1;
+      const fps = r.input.props.FPS;
+      return {
+        id: r.id,
+        codecs: r.codecs,
+        bandwidth: r.bandwidth,
+        ...(video
+          ? {
+              width: r.track.width,
+              height: r.track.height,
+              ...(fps ? { frameRate: fps } : {}),
+              sar: r.track.sar ?? { num: 1, den: 1 },
+            }
+          : { audioSamplingRate: r.track.sampleRate, channels: r.track.channels }),
+        segmentTemplate: {
+          media: r.opts.names.media,
+          initialization: r.opts.names.init,
+          timescale: ts,
+          startNumber: s.args.startnum,
+          ...(s.args.stl ? { timeline: true } : { duration: Math.round(s.segdur * ts) }),
+          ...(asto && s.dynamic ? { availabilityTimeOffset: asto, availabilityTimeComplete: false } : {}),
+        },
+        segments: r.segments,
+        hls: {
+          playlist: `${hlsRadical}_${index}.m3u8`,
+          initUri: r.opts.names.init,
+          ...(video ? {} : { group: 'audio' }),
+          ...(r.partTarget ? { partTarget: r.partTarget } : {}),
+        },
+      };
+    });
+    const w = Math.max(...members.map((r) => r.track.width ?? 0));
+    const h = Math.max(...members.map((r) => r.track.height ?? 0));
+    const fps = first.input.props.FPS;
+    // One representation: its SegmentTemplate goes on the set, as GPAC writes it.
+    let setTemplate;
+    if (representations.length === 1) {
+      setTemplate = representations[0]!.segmentTemplate;
+      delete representations[0]!.segmentTemplate;
+    }
+    sets.push({
+      ...(setTemplate ? { segmentTemplate: setTemplate } : {}),
+      mimeType: video ? 'video/mp4' : 'audio/mp4',
+      segmentAlignment: true,
+      startWithSAP: 1,
+      ...(video
+        ? { maxWidth: w, maxHeight: h, ...(fps ? { maxFrameRate: fps } : {}), par: darKey(first) }
+        : {}),
+      ...(first.track.language && first.track.language !== 'und' ? { lang: first.track.language } : {}),
+      ...(s.profile === 'dashif.ll' && s.dynamic
+        ? {
+            producerReferenceTimes: [
+              {
+                id: 0,
+                type: 'encoder' as const,
+                inband: s.args.prft || s.profile === 'dashif.ll',
+                wallClockTime: st.ast,
+                presentationTime: 0,
+              },
+            ],
+          }
+        : {}),
+      representations,
+    });
+  }
+  const finalStatic = !s.dynamic || (st.ended && (s.dmode === 'dynauto' || s.dmode === 'dynlast'));
+  const refresh = s.args.refresh;
+  const model: Presentation = {
+    type: finalStatic ? 'static' : 'dynamic',
+    ended: st.ended,
+    profiles: s.profiles,
+    generator: { name: 'graphpac' },
+    minBufferTime: s.minBufferTime,
+    ...(maxSeg ? { maxSegmentDuration: maxSeg } : {}),
+    programInformation: { title: s.args.title ?? `${s.mpd ?? s.hls} generated by graphpac` },
+    ...(s.args.base.length ? { baseUrls: [...s.args.base] } : {}),
+    periods: [
+      {
+        ...(finalStatic ? { duration: maxDuration } : { id: 'DID1', start: 0 }),
+        adaptationSets: sets,
+      },
+    ],
+  };
+  if (finalStatic) {
+    model.mediaPresentationDuration = maxDuration;
+  } else {
+    model.availabilityStartTime = st.ast;
+    model.publishTime = st.now;
+    if (st.ended) model.mediaPresentationDuration = maxDuration;
+    else if (refresh >= 0) model.minimumUpdatePeriod = refresh > 0 ? refresh : s.segdur;
+    else model.mediaPresentationDuration = -refresh;
+    if (s.tsb > 0) model.timeShiftBufferDepth = s.tsb;
+    if (s.args.spd > 0) model.suggestedPresentationDelay = s.args.spd / 1000;
+    const utc = utcTimings(s);
+    if (utc) model.utcTimings = utc;
+    if (s.profile === 'dashif.ll')
+      model.serviceDescription = deriveServiceDescription({
+        segmentDuration: s.segdur,
+        chunkDuration: s.cdur,
+        chunkedDelivery: (asto ?? 0) > 0 || s.cdur > 0,
+      });
+  }
+  if (s.hls) {
+    const partTargets = reps.map((r) => r.partTarget ?? 0);
+    model.hls = {
+      master: s.hls,
+      targetDuration: s.targetDuration,
+      llhls: s.llhls,
+      ...(s.llhls !== 'off' && Math.max(...partTargets) > 0 ? { partTarget: Math.max(...partTargets) } : {}),
+      ...(s.args.ll_part_hb > 0 ? { partHoldBack: s.args.ll_part_hb } : {}),
+      ...(s.args.hlsc ? { programDateTime: true } : {}),
+    };
+    if (!model.availabilityStartTime && s.args.hlsc) model.availabilityStartTime = st.ast;
+  }
+  return model;
+}

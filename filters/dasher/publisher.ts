@@ -1,0 +1,52 @@
+/**
+ * Writes the manifests of a model to the manifest PIDs: the MPD, and the HLS master and variant
+ * playlists (both playlist sets with brsf). A file is re-sent only when its text changed.
+ */
+import type { OutputPid } from '../../src/index.js';
+import type { Presentation } from '../../src/manifest/model.js';
+import { writeMpd } from '../../src/manifest/mpd.js';
+import { writeMaster } from '../../src/manifest/hls/master.js';
+import { writeVariant } from '../../src/manifest/hls/variant.js';
+import { playlistName } from '../../src/manifest/hls/common.js';
+import type { PlaylistSet } from '../../src/manifest/hls/common.js';
+import type { Settings } from './settings.js';
+import type { DasherArgs } from './settings.js';
+
+const utf8 = new TextEncoder();
+
+export class Publisher {
+  private readonly last = new Map<string, string>();
+
+  constructor(
+    private readonly s: Settings,
+    private readonly mpdPid: OutputPid | undefined,
+    private readonly hlsPid: OutputPid | undefined,
+    private readonly args: DasherArgs,
+  ) {}
+
+  publish(model: Presentation, what: { mpd: boolean; hls: boolean }): void {
+    if (what.mpd && this.s.mpd && this.mpdPid) this.send(this.mpdPid, this.s.mpd, writeMpd(model));
+    if (!what.hls || !this.s.hls || !this.hlsPid) return;
+    const sets: PlaylistSet[] = this.s.llhls === 'brsf' ? ['main', 'IF'] : ['main'];
+    const reps = model.periods.at(-1)?.adaptationSets.flatMap((a) => a.representations) ?? [];
+    for (const set of sets) {
+      this.send(this.hlsPid, playlistName(this.s.hls, set), writeMaster(model, { set }));
+      for (const rep of reps) {
+        if (!rep.hls) continue;
+        const text = writeVariant(model, rep.id, {
+          set,
+          preloadHint: this.args.ll_preload_hint,
+          renditionReports: this.args.ll_rend_rep,
+        });
+        this.send(this.hlsPid, playlistName(rep.hls.playlist, set), text);
+      }
+    }
+  }
+
+  private send(pid: OutputPid, name: string, body: string): void {
+    const text = body.endsWith('\n') ? body : `${body}\n`;
+    if (this.last.get(name) === text) return;
+    this.last.set(name, text);
+    pid.send({ data: utf8.encode(text), props: { FileName: name } });
+  }
+}

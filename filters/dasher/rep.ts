@@ -1,0 +1,255 @@
+/**
+ * One Representation: its track description, its segmenter, and the CMAF bytes it sends to its own
+ * file destination (init segment, then per segment: styp + chunks). Each chunk's last packet asks
+ * the sink for a write acknowledgement; only acknowledged chunks enter the manifest model, so a part
+ * or segment is announced after its last byte is written.
+ */
+import { GraphError } from '../../src/index.js';
+import type { InputPid, OutputPid, PacketProps } from '../../src/index.js';
+import {
+  writeChunk,
+  writeStyp,
+  CMAF_SEGMENT_BRANDS,
+  DASH_SEGMENT_BRANDS,
+} from '../../src/media/bmff/chunk.js';
+import type { ChunkSample, PrftInput, SapType } from '../../src/media/bmff/chunk.js';
+import { writeInitSegment } from '../../src/media/bmff/init-segment.js';
+import { trackCodecString } from '../../src/media/codecs/index.js';
+import type { TrackConfig } from '../../src/media/track.js';
+import { unixMsToNtp } from '../../src/media/time.js';
+import type { Part, Segment } from '../../src/manifest/model.js';
+import type { ClosedChunk } from './segmenter.js';
+import { Segmenter } from './segmenter.js';
+import type { RepNames } from './naming.js';
+import { resolveName } from './naming.js';
+
+export interface RepOptions {
+  id: string;
+  names: RepNames;
+  segdur: number;
+  cdur: number;
+  startNumber: number;
+  /** LL-HLS part files (sf/brsf): also write each chunk to `<segment>.<k>`. */
+  partFiles: boolean;
+  cmaf: 'no' | 'cmfc' | 'cmf2';
+  prft: boolean;
+}
+
+/** Track description from a demuxed PID; throws for codecs the CMAF writer does not support. */
+export function trackFromPid(pid: InputPid): TrackConfig {
+  const p = pid.props;
+  const codec = p.CodecID;
+  if (codec !== 'avc' && codec !== 'hevc' && codec !== 'aac')
+    throw new GraphError(
+      'UNSUPPORTED_CODEC',
+      `dasher: PID "${pid.name}" uses codec ${String(codec)}; supported: avc (H.264), hevc (H.265), aac`,
+      { pid: pid.name, codec },
+    );
+  if (!p.DecoderConfig || !p.Timescale)
+    throw new GraphError('UNSUPPORTED_CODEC', `dasher: PID "${pid.name}" has no decoder configuration`, {
+      pid: pid.name,
+    });
+  return {
+    trackId: 1,
+    kind: p.StreamType === 'Audio' ? 'audio' : 'video',
+    codec,
+    timescale: p.Timescale,
+    decoderConfig: p.DecoderConfig,
+    width: p.Width,
+    height: p.Height,
+    sar: p.SAR,
+    sampleRate: p.SampleRate,
+    channels: p.NumChannels,
+    language: p.Language,
+    bitrate: p.Bitrate,
+    editDelay: p.Delay !== undefined && p.Delay < 0 ? -p.Delay : undefined,
+  };
+}
+
+/** Where the stream ends (decode time), from the demuxer's sample count when durations are constant. */
+function streamEnd(pid: InputPid): { endTime?: number } {
+  const n = pid.props.NbFrames;
+  const d = pid.props.Duration;
+  const ts = pid.props.Timescale;
+  if (!n || !d || !ts || d.den === 0) return {};
+  // Duration is given as a fraction of seconds; NbFrames samples end around it (edit delays aside).
+  const end = Math.round((d.num / d.den) * ts) + Math.max(0, -(pid.props.Delay ?? 0));
+  return { endTime: end };
+}
+
+let ackCounter = 1;
+
+export class Rep {
+  readonly track: TrackConfig;
+  readonly codecs: string;
+  readonly segmenter: Segmenter;
+  /** Segments in the manifest model (acknowledged bytes only); the last may be open. */
+  readonly segments: Segment[] = [];
+  /** Chunks sent and waiting for their write acknowledgement, by ack id. */
+  private readonly pending = new Map<number, { chunk: ClosedChunk; offset: number; size: number }>();
+  private sequence = 1;
+  /** Bytes written so far into the open segment file. */
+  private segmentBytes = 0;
+  /** Totals for the average bitrate. */
+  bytes = 0;
+  mediaDuration = 0;
+  /** Largest chunk duration seen (timescale units). */
+  maxChunk = 0;
+  /** Duration of one sample, from the first packet (timescale units). */
+  frameDuration = 0;
+  /** LL-HLS PART-TARGET of this representation (s): cdur rounded up to whole samples, ceiled to the ms. */
+  partTarget: number | undefined;
+  initAcked = false;
+  private initAck: number | undefined;
+  ended = false;
+
+  constructor(
+    readonly input: InputPid,
+    readonly out: OutputPid,
+    readonly opts: RepOptions,
+  ) {
+    this.track = trackFromPid(input);
+    this.codecs = trackCodecString(this.track);
+    const ts = this.track.timescale;
+    this.segmenter = new Segmenter({
+      timescale: ts,
+      segdur: Math.round(opts.segdur * ts),
+      cdur: opts.cdur > 0 ? Math.round(opts.cdur * ts) : 0,
+      sapOnly: this.track.kind === 'video',
+      startNumber: opts.startNumber,
+      ...streamEnd(input),
+      // A tail shorter than this joins the last segment (which then still rounds to the target duration).
+      maxTail: Math.round(
+        Math.max(0, Math.min(0.5, Math.ceil(opts.segdur - 1e-9) + 0.49 - opts.segdur)) * ts,
+      ),
+    });
+  }
+
+  /** The first packet tells the sample duration, hence the longest chunk the cdur grid can make. */
+  noteFirstPacket(duration: number | undefined): void {
+    if (this.frameDuration || !duration) return;
+    this.frameDuration = duration;
+    if (this.opts.cdur > 0) {
+      const ts = this.timescale;
+      const frames = Math.ceil((this.opts.cdur * ts) / duration - 1e-9);
+      this.partTarget = Math.ceil(((frames * duration) / ts) * 1000 - 1e-6) / 1000;
+    }
+  }
+
+  get id(): string {
+    return this.opts.id;
+  }
+
+  get timescale(): number {
+    return this.track.timescale;
+  }
+
+  get bandwidth(): number {
+    if (this.mediaDuration > 0 && this.bytes > 0)
+      return Math.round((this.bytes * 8 * this.timescale) / this.mediaDuration);
+    return this.track.bitrate ?? 0;
+  }
+
+  segmentName(number: number, time: number): string {
+    return resolveName(this.opts.names.media, { number, time, repId: this.id, bandwidth: this.bandwidth });
+  }
+
+  /** Whether every chunk sent has been acknowledged. */
+  get settled(): boolean {
+    return this.pending.size === 0 && (this.initAck === undefined || this.initAcked);
+  }
+
+  sendInit(): void {
+    const data = writeInitSegment([this.track], this.opts.cmaf === 'no' ? {} : { cmaf: this.opts.cmaf });
+    this.initAck = ackCounter++;
+    this.out.send({ data, props: { FileName: this.opts.names.init, EndOfFile: true, AckId: this.initAck } });
+  }
+
+  /** Write one closed chunk; it enters the model when acknowledged. */
+  sendChunk(c: ClosedChunk, wallMs: number): void {
+    const ts = this.timescale;
+    const props: PacketProps = {};
+    const parts: Uint8Array[] = [];
+    if (c.index === 0) {
+      this.segmentBytes = 0;
+      props.FileName = this.segmentName(c.segment, c.segmentCts - (this.segmenter.originCts ?? 0));
+      parts.push(writeStyp(this.opts.cmaf === 'no' ? DASH_SEGMENT_BRANDS : CMAF_SEGMENT_BRANDS));
+    }
+    if (this.opts.partFiles) {
+      props.LLHASFragNum = c.index;
+      props.LLHASPartFiles = true;
+    }
+    const samples: ChunkSample[] = c.samples.map((s) => ({
+      data: s.data,
+      duration: s.duration ?? 0,
+      compositionOffset: (s.cts ?? s.dts ?? 0) - (s.dts ?? s.cts ?? 0),
+      sapType: s.sap as SapType,
+    }));
+    const prft: PrftInput | undefined = this.opts.prft
+      ? { referenceTrackId: this.track.trackId, ntpTimestamp: unixMsToNtp(wallMs), mediaTime: c.baseDts }
+      : undefined;
+    const chunk = writeChunk({
+      sequenceNumber: this.sequence++,
+      tracks: [{ trackId: this.track.trackId, baseMediaDecodeTime: c.baseDts, samples }],
+      ...(prft ? { prft } : {}),
+    });
+    parts.push(chunk.header);
+    const offset = this.segmentBytes;
+    const head = parts.length === 2 ? concat(parts[0]!, parts[1]!) : parts[0]!;
+    const ack = ackCounter++;
+    const last = chunk.payload.length - 1;
+    this.out.send({ data: head, props });
+    chunk.payload.forEach((d, i) =>
+      this.out.send({
+        data: d,
+        props: i === last ? { AckId: ack, ...(c.endsSegment ? { EndOfFile: true } : {}) } : undefined,
+      }),
+    );
+    const size = head.length + chunk.size - chunk.header.length;
+    this.segmentBytes += size;
+    this.pending.set(ack, { chunk: c, offset, size });
+    this.bytes += size;
+    this.mediaDuration += c.duration;
+    this.maxChunk = Math.max(this.maxChunk, c.duration);
+    void ts;
+  }
+
+  /** A write acknowledgement arrived; returns true if it was one of ours (the model changed). */
+  acknowledge(ackId: number): boolean {
+    if (ackId === this.initAck) {
+      this.initAcked = true;
+      return true;
+    }
+    const p = this.pending.get(ackId);
+    if (!p) return false;
+    this.pending.delete(ackId);
+    const c = p.chunk;
+    let seg = this.segments.at(-1);
+    if (!seg || seg.number !== c.segment) {
+      seg = {
+        number: c.segment,
+        time: c.segmentCts - (this.segmenter.originCts ?? 0),
+        duration: Math.round(this.opts.segdur * this.timescale),
+        uri: this.segmentName(c.segment, c.segmentCts - (this.segmenter.originCts ?? 0)),
+        open: true,
+        parts: [],
+      };
+      this.segments.push(seg);
+    }
+    const part: Part = { duration: c.duration, independent: c.independent, offset: p.offset, size: p.size };
+    seg.parts!.push(part);
+    if (c.endsSegment) {
+      seg.open = false;
+      seg.duration = seg.parts!.reduce((a, x) => a + x.duration, 0);
+      seg.size = p.offset + p.size;
+    }
+    return true;
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,118 @@
+/**
+ * What the dasher derives from its options and destination (spec §4.2, §4.3): profiles, manifest
+ * kinds and names, durations. Bad values get one clear error naming the option and the value.
+ */
+import { GraphError } from '../../src/index.js';
+import type { ArgsOf } from '../../src/index.js';
+import type { dasherArgs } from './args.js';
+
+export type DasherArgs = ArgsOf<typeof dasherArgs>;
+
+export interface Settings {
+  segdur: number;
+  /** 0: one chunk per segment. */
+  cdur: number;
+  dynamic: boolean;
+  dmode: DasherArgs['dmode'];
+  profile: DasherArgs['profile'];
+  profiles: string;
+  llhls: DasherArgs['llhls'];
+  /** Prefix of every output URL (the manifest's folder, with a trailing `/`, or ''). */
+  base: string;
+  /** MPD file name, when an MPD is written. */
+  mpd: string | undefined;
+  /** HLS master playlist name, when HLS is written. */
+  hls: string | undefined;
+  /** Which of the two manifests goes to the destination the dasher was loaded for. */
+  primary: 'mpd' | 'hls';
+  tsb: number;
+  minBufferTime: number;
+  targetDuration: number;
+  args: DasherArgs;
+}
+
+const PROFILES: Record<string, string> = {
+  auto: 'urn:mpeg:dash:profile:full:2011',
+  full: 'urn:mpeg:dash:profile:full:2011',
+  live: 'urn:mpeg:dash:profile:isoff-live:2011',
+  main: 'urn:mpeg:dash:profile:isoff-main:2011',
+  'dashavc264.live': 'urn:mpeg:dash:profile:isoff-live:2011,http://dashif.org/guidelines/dash264',
+  'dashif.ll': 'urn:mpeg:dash:profile:isoff-live:2011,http://www.dashif.org/guidelines/low-latency-live-v5',
+};
+
+function seconds(f: { num: number; den: number }): number {
+  return f.den === 0 ? 0 : f.num / f.den;
+}
+
+function bad(option: string, value: string, expected: string): GraphError {
+  return new GraphError('BAD_OPTION_VALUE', `dasher: option ${option}=${value}: ${expected}`, {
+    option,
+    value,
+  });
+}
+
+function splitName(url: string): { base: string; name: string } {
+  const slash = url.lastIndexOf('/');
+  const start = url.includes('://') ? Math.max(slash, url.indexOf('://') + 2) : slash;
+  return { base: url.slice(0, start + 1), name: url.slice(start + 1) };
+}
+
+function swapExt(name: string, ext: string): string {
+  const dot = name.lastIndexOf('.');
+  return (dot > 0 ? name.slice(0, dot) : name) + ext;
+}
+
+export function deriveSettings(args: DasherArgs, destination: string | undefined): Settings {
+  const segdurSet = args.segdur.den !== 0 && !(args.segdur.num === 0 && args.segdur.den === 1);
+  const segdur = segdurSet ? seconds(args.segdur) : 1;
+  if (segdurSet && !(segdur > 0))
+    throw bad('segdur', `${args.segdur.num}/${args.segdur.den}`, 'the segment duration must be > 0 seconds');
+  const cdurRaw = seconds(args.cdur);
+  if (cdurRaw > segdur + 1e-9)
+    throw bad('cdur', String(cdurRaw), `the chunk duration must not exceed segdur (${segdur})`);
+  const cdur = cdurRaw > 0 && cdurRaw < segdur - 1e-9 ? cdurRaw : 0;
+  if (args.profile === 'onDemand')
+    throw bad(
+      'profile',
+      'onDemand',
+      'single-segment on-demand output is not supported yet (use live, full or main)',
+    );
+  if (!destination)
+    throw new GraphError(
+      'LINK_FAILED',
+      'dasher: no destination to write the manifest to (add -o NAME.mpd or -o NAME.m3u8)',
+    );
+  const { base, name } = splitName(destination);
+  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  if (ext !== 'mpd' && ext !== 'm3u8')
+    throw bad('dst', destination, 'the manifest must be a .mpd or .m3u8 file');
+  const primary = ext === 'm3u8' ? 'hls' : 'mpd';
+  let mpd: string | undefined = primary === 'mpd' ? name : undefined;
+  let hls: string | undefined = primary === 'hls' ? name : undefined;
+  if (args.dual || args.mname) {
+    const alt = args.mname ?? swapExt(name, primary === 'mpd' ? '.m3u8' : '.mpd');
+    if (alt.endsWith('.m3u8')) hls ??= alt;
+    else mpd ??= alt;
+  }
+  const dynamic = args.dmode !== 'static';
+  let profiles = PROFILES[args.profile] ?? PROFILES.full!;
+  if (args.cmaf !== 'no') profiles += ',urn:mpeg:dash:profile:cmaf:2019';
+  const minBufferTime = args.buf < 0 ? (segdur * -args.buf) / 100 : args.buf / 1000;
+  return {
+    segdur,
+    cdur,
+    dynamic,
+    dmode: args.dmode,
+    profile: args.profile,
+    profiles,
+    llhls: args.llhls,
+    base,
+    mpd,
+    hls,
+    primary,
+    tsb: args.tsb,
+    minBufferTime,
+    targetDuration: Math.max(1, Math.ceil(segdur - 1e-9)),
+    args,
+  };
+}
