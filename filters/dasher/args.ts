@@ -2,7 +2,7 @@
 import { arg } from '../../src/index.js';
 
 export const dasherArgs = {
-  segdur: arg.fraction({ num: 0, den: 1 }, 'target segment duration in seconds (≤ 0: 1 s)'),
+  segdur: arg.fraction({ num: 0, den: 0 }, 'target segment duration in seconds (default 1 s)'),
   cdur: arg.fraction(
     { num: -1, den: 1 },
     'chunk (LL-HLS part / CMAF chunk) duration in seconds; ≤ 0: one chunk per segment',

@@ -55,16 +55,20 @@ Examples:
     let s: Settings | undefined;
     const settings = (): Settings => (s ??= deriveSettings(ctx.args, ctx.destination));
     const reps: Rep[] = [];
-    const byInput = new Map<InputPid, Rep>();
     const byOutput = new Map<OutputPid, Rep>();
+    /** Inputs linked but not yet made into representations (they start together, see process()). */
+    const waiting: InputPid[] = [];
     let publisher: Publisher | undefined;
     let purger: Purger | undefined;
+    /** availabilityStartTime: the wall-clock time media time 0 was live, estimated until first published. */
     let ast: number | undefined;
-    let wall0: number | undefined;
+    let astFrozen = false;
     let lastPublish = -Infinity;
     let dirty = false;
     let segmentClosed = false;
     let finished = false;
+    let started = false;
+    let targetDuration = 0;
 
     function setupOutputs(st: Settings): Publisher {
       const ext = st.primary === 'mpd' ? 'mpd' : 'm3u8';
@@ -90,6 +94,41 @@ Examples:
       );
     }
 
+    function addRep(st: Settings, pid: InputPid, all: readonly InputPid[]): void {
+      const id = String(reps.length + 1);
+      const siblings = all.filter((p) => fileBase(p) === fileBase(pid));
+      const names = repNames({
+        template: st.args.template,
+        segext: st.args.segext,
+        initext: st.args.initext,
+        file: fileBase(pid),
+        // GPAC: `_track<ID>_` when the source file holds several streams.
+        fs: siblings.length > 1 ? `_track${pid.props.ID ?? id}_` : '',
+        repId: id,
+        bandwidth: pid.props.Bitrate ?? 0,
+      });
+      if (reps.some((r) => r.opts.names.init === names.init))
+        throw new GraphError(
+          'BAD_OPTION_VALUE',
+          `dasher: two representations would write the same files (${names.init}); use a template with $RepresentationID$`,
+        );
+      const out = ctx.createPid({ StreamType: 'File', Extension: 'm4s', MIMEType: 'video/mp4' }, `rep${id}`);
+      const rep = new Rep(pid, out, {
+        id,
+        names,
+        segdur: st.segdur,
+        cdur: st.cdur,
+        startNumber: st.args.startnum,
+        partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
+        cmaf: st.args.cmaf,
+        prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
+      });
+      ctx.connectDestination(out, st.base + names.init);
+      rep.sendInit();
+      reps.push(rep);
+      byOutput.set(out, rep);
+    }
+
     function liveEdge(): number {
       let edge = 0;
       for (const r of reps) {
@@ -103,11 +142,34 @@ Examples:
       return Math.max(0, ...reps.map((r) => r.mediaDuration / r.timescale));
     }
 
+    /**
+     * TARGETDURATION: ceil(segdur), raised when a real segment rounds above it (a GOP longer than segdur).
+     * RFC 8216bis wants it fixed for the run: raising it in a live run is reported once.
+     */
+    function updateTargetDuration(st: Settings): void {
+      let td = st.targetDuration;
+      for (const r of reps)
+        for (const seg of r.segments)
+          if (!seg.open) td = Math.max(td, Math.round(seg.duration / r.timescale));
+      if (targetDuration && td > targetDuration && st.dynamic)
+        ctx.log.warn(
+          `segments are longer than segdur (${st.segdur} s): EXT-X-TARGETDURATION raised to ${td} during the run; use a segdur that is a multiple of the GOP`,
+        );
+      targetDuration = td;
+    }
+
     function publish(st: Settings, final: boolean): void {
       if (!publisher || !reps.length || reps.some((r) => !r.segments.length)) return;
       const now = ctx.clock.wallNow();
+      astFrozen = true;
+      if (final) for (const r of reps) r.dropEmptyTail();
       if (st.dynamic && purger?.collect(reps, liveEdge())) segmentClosed = true;
-      const model = buildPresentation(st, reps, { ast: ast ?? now, now, ended: final });
+      updateTargetDuration(st);
+      const model = buildPresentation({ ...st, targetDuration }, reps, {
+        ast: ast ?? now,
+        now,
+        ended: final,
+      });
       publisher.publish(model, {
         mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
         hls: true,
@@ -125,7 +187,7 @@ Examples:
         const st = settings();
         if (status === 'remove') return;
         if (status === 'update') {
-          if (byInput.has(pid))
+          if (reps.some((r) => r.input === pid))
             ctx.log.warn('stream properties changed mid-run; the new values are not applied', {
               pid: pid.name,
             });
@@ -133,74 +195,57 @@ Examples:
         }
         publisher ??= setupOutputs(st);
         purger ??= new Purger(st.tsb, st.segdur, st.args.keep_segs, st.llhls === 'sf' || st.llhls === 'brsf');
-        const id = String(reps.length + 1);
-        const siblings = ctx.inputs.filter((p) => fileBase(p) === fileBase(pid));
-        const names = repNames({
-          template: st.args.template,
-          segext: st.args.segext,
-          initext: st.args.initext,
-          file: fileBase(pid),
-          fs: siblings.length > 1 ? `_track${pid.props.ID ?? id}` : '',
-          repId: id,
-          bandwidth: pid.props.Bitrate ?? 0,
-        });
-        if (reps.some((r) => r.opts.names.init === names.init))
-          throw new GraphError(
-            'BAD_OPTION_VALUE',
-            `dasher: two representations would write the same files (${names.init}); use a template with $RepresentationID$`,
-          );
-        const out = ctx.createPid(
-          { StreamType: 'File', Extension: 'm4s', MIMEType: 'video/mp4' },
-          `rep${id}`,
-        );
-        const rep = new Rep(pid, out, {
-          id,
-          names,
-          segdur: st.segdur,
-          cdur: st.cdur,
-          startNumber: st.args.startnum,
-          partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
-          cmaf: st.args.cmaf,
-          prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
-        });
-        ctx.connectDestination(out, st.base + names.init);
-        rep.sendInit();
-        reps.push(rep);
-        byInput.set(pid, rep);
-        byOutput.set(out, rep);
+        if (started) addRep(st, pid, ctx.inputs);
+        else waiting.push(pid);
       },
       processEvent(event, pid) {
         if (event.type !== 'write-ack') return false;
         const rep = byOutput.get(pid as OutputPid);
         if (rep?.acknowledge(Number(event.ackId))) {
           dirty = true;
-          if (rep.segments.at(-1)?.open === false) segmentClosed = true;
+          if (rep.lastClosedChanged) segmentClosed = true;
         }
         return true;
       },
       process() {
         const st = settings();
-        // One manifest for every stream: start once every input that will come has come.
-        if (wall0 === undefined && ctx.connectionsPending()) return 'not-ready';
+        if (!started) {
+          // One manifest for every stream: start once every input that will come has come.
+          if (ctx.connectionsPending()) return 'not-ready';
+          started = true;
+          const all = waiting.splice(0);
+          // Video representations first (GPAC's order), each keeping its input order.
+          for (const pid of [
+            ...all.filter((p) => p.props.StreamType === 'Visual'),
+            ...all.filter((p) => p.props.StreamType !== 'Visual'),
+          ])
+            addRep(st, pid, all);
+        }
         let moved = false;
         const now = ctx.clock.now();
         for (const rep of reps) {
           if (rep.ended) continue;
           for (let p = rep.input.take(); p; p = rep.input.take()) {
             moved = true;
-            if (wall0 === undefined) {
-              wall0 = now;
-              ast = ctx.clock.wallNow();
-            }
             if (!rep.frameDuration) {
               if (rep.track.kind === 'video' && !p.sap)
                 throw new GraphError(
                   'CORRUPT_INPUT',
-                  `dasher: PID "${rep.input.name}" does not start with a sync sample (SAP); it cannot be segmented`,
+                  `dasher: ${describeInput(rep.input)} does not start with a sync sample (SAP); it cannot be segmented`,
                 );
               rep.noteFirstPacket(p.duration);
             }
-            for (const c of rep.segmenter.push(p)) rep.sendChunk(c, ctx.clock.wallNow());
+            const wall = ctx.clock.wallNow();
+            if (!astFrozen) {
+              // Packets may reach the dasher late (it waits for all inputs); the earliest
+              // (arrival − media time) is when media time 0 was live.
+              // Decode time: a real-time source releases packets in decode order.
+              const dts = p.dts ?? p.cts ?? 0;
+              rep.firstDts ??= dts;
+              const m = (dts - rep.firstDts) / rep.timescale;
+              ast = Math.min(ast ?? Infinity, wall - m * 1000);
+            }
+            for (const c of rep.segmenter.push(p)) rep.sendChunk(c, wall);
             if (rep.out.wouldBlock) break;
           }
           if (rep.input.eos) {
@@ -210,15 +255,15 @@ Examples:
           }
         }
         const allEnded = reps.length > 0 && reps.every((r) => r.ended);
-        const settled = reps.every((r) => r.settled);
-        if (allEnded && settled && !finished) {
+        if (allEnded && reps.every((r) => r.settled) && !finished) {
           finished = true;
           publish(st, true);
           for (const o of ctx.outputs) o.setEos();
           return 'eos';
         }
         if (dirty && st.dynamic) {
-          const realtime = wall0 !== undefined && mediaSeconds() <= (now - wall0) / 1000 + REALTIME_SLACK_S;
+          const realtime =
+            ast !== undefined && mediaSeconds() <= (ctx.clock.wallNow() - ast) / 1000 + REALTIME_SLACK_S;
           if (realtime || now - lastPublish >= FAST_PUBLISH_INTERVAL_MS) publish(st, false);
           else ctx.requestProcess(FAST_PUBLISH_INTERVAL_MS - (now - lastPublish));
         }
@@ -228,3 +273,9 @@ Examples:
     };
   },
 });
+
+/** `PID "audio1" of "clip.mp4"`: names the stream and its source file. */
+function describeInput(pid: InputPid): string {
+  const src = pid.props.SourcePath ?? pid.props.URL;
+  return `PID "${pid.name}"${src ? ` of "${String(src)}"` : ''}`;
+}

@@ -130,6 +130,12 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
       representations,
     });
   }
+  // With SegmentTemplate@duration a client derives the segment count from the duration: never let
+  // it exceed what every representation has (the longest stream may end a few samples later).
+  for (const r of reps) {
+    const last = r.segments.filter((x) => !x.open).at(-1);
+    if (last) maxDuration = Math.min(maxDuration, (last.number - s.args.startnum + 1) * s.segdur);
+  }
   const finalStatic = !s.dynamic || (st.ended && (s.dmode === 'dynauto' || s.dmode === 'dynlast'));
   const refresh = s.args.refresh;
   const model: Presentation = {

@@ -35,6 +35,11 @@ export interface RepOptions {
   prft: boolean;
 }
 
+function src(pid: InputPid): string {
+  const path = pid.props.SourcePath ?? pid.props.URL;
+  return path ? ` of "${String(path)}"` : '';
+}
+
 /** Track description from a demuxed PID; throws for codecs the CMAF writer does not support. */
 export function trackFromPid(pid: InputPid): TrackConfig {
   const p = pid.props;
@@ -42,7 +47,7 @@ export function trackFromPid(pid: InputPid): TrackConfig {
   if (codec !== 'avc' && codec !== 'hevc' && codec !== 'aac')
     throw new GraphError(
       'UNSUPPORTED_CODEC',
-      `dasher: PID "${pid.name}" uses codec ${String(codec)}; supported: avc (H.264), hevc (H.265), aac`,
+      `dasher: PID "${pid.name}"${src(pid)} uses codec ${String(codec)}; supported: avc (H.264), hevc (H.265), aac`,
       { pid: pid.name, codec },
     );
   if (!p.DecoderConfig || !p.Timescale)
@@ -102,6 +107,10 @@ export class Rep {
   initAcked = false;
   private initAck: number | undefined;
   ended = false;
+  /** Decode time of the first packet. */
+  firstDts: number | undefined;
+  /** The last acknowledge() closed a segment. */
+  lastClosedChanged = false;
 
   constructor(
     readonly input: InputPid,
@@ -214,6 +223,12 @@ export class Rep {
     void ts;
   }
 
+  /** Remove a trailing announced segment that never got a part (the stream ended). */
+  dropEmptyTail(): void {
+    const last = this.segments.at(-1);
+    if (last?.open && !last.parts?.length) this.segments.pop();
+  }
+
   /** A write acknowledgement arrived; returns true if it was one of ours (the model changed). */
   acknowledge(ackId: number): boolean {
     if (ackId === this.initAck) {
@@ -224,6 +239,7 @@ export class Rep {
     if (!p) return false;
     this.pending.delete(ackId);
     const c = p.chunk;
+    this.lastClosedChanged = false;
     let seg = this.segments.at(-1);
     if (!seg || seg.number !== c.segment) {
       seg = {
@@ -236,12 +252,31 @@ export class Rep {
       };
       this.segments.push(seg);
     }
+    if (!seg.parts!.length) {
+      // A segment announced ahead of its first part: now its real start is known.
+      seg.time = c.segmentCts - (this.segmenter.originCts ?? 0);
+      seg.uri = this.segmentName(c.segment, seg.time);
+    }
     const part: Part = { duration: c.duration, independent: c.independent, offset: p.offset, size: p.size };
     seg.parts!.push(part);
     if (c.endsSegment) {
       seg.open = false;
       seg.duration = seg.parts!.reduce((a, x) => a + x.duration, 0);
       seg.size = p.offset + p.size;
+      this.lastClosedChanged = true;
+      // The next segment is announced at once, with no part yet, so the playlist keeps a preload hint
+      // (dropped again if the stream ends here).
+      if (!this.ended) {
+        const time = seg.time + seg.duration;
+        this.segments.push({
+          number: seg.number + 1,
+          time,
+          duration: Math.round(this.opts.segdur * this.timescale),
+          uri: this.segmentName(seg.number + 1, time),
+          open: true,
+          parts: [],
+        });
+      }
     }
     return true;
   }

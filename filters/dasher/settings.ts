@@ -63,7 +63,8 @@ function swapExt(name: string, ext: string): string {
 }
 
 export function deriveSettings(args: DasherArgs, destination: string | undefined): Settings {
-  const segdurSet = args.segdur.den !== 0 && !(args.segdur.num === 0 && args.segdur.den === 1);
+  // Unset is GPAC's 0/0 (1 s); an explicit value must be positive (GPAC silently takes 1 s: we say so).
+  const segdurSet = args.segdur.den !== 0;
   const segdur = segdurSet ? seconds(args.segdur) : 1;
   if (segdurSet && !(segdur > 0))
     throw bad('segdur', `${args.segdur.num}/${args.segdur.den}`, 'the segment duration must be > 0 seconds');

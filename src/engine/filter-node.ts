@@ -45,16 +45,11 @@ export interface NodeHost extends ConnectionHost {
   ): void;
   destinationOf(node: FilterNode): string | undefined;
   connectionsPending(node: FilterNode): boolean;
+  /** A session-unique instance name: `dasher`, then `dasher#2`… */
+  instanceName(filterClass: string): string;
   pidCreated(node: FilterNode, pid: OutputPidImpl): void;
   pidRemoved(node: FilterNode, pid: OutputPidImpl): void;
   wake(node: FilterNode): void;
-}
-
-let instanceCounter = new Map<string, number>();
-
-/** Restart instance numbering (each session names its instances from 1). */
-export function resetInstanceNames(): void {
-  instanceCounter = new Map();
 }
 
 export class FilterNode {
@@ -96,9 +91,7 @@ export class FilterNode {
     private readonly host: NodeHost,
     logFor: (cls: string, instance: string) => Logger,
   ) {
-    const n = (instanceCounter.get(desc.name) ?? 0) + 1;
-    instanceCounter.set(desc.name, n);
-    this.name = n === 1 ? desc.name : `${desc.name}#${n}`;
+    this.name = host.instanceName(desc.name);
     this.log = logFor(desc.name, this.name);
   }
 

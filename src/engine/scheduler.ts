@@ -161,7 +161,7 @@ export async function runScheduler(s: Session): Promise<void> {
       }
     if (ended) continue;
     const timers = pending.map((n) => n.timerAt).filter((t): t is number => t !== undefined);
-    const wakeAt = Math.min(...timers, stopAt ?? Infinity);
+    const wakeAt = Math.min(...timers, !s.stopMode && stopAt !== undefined ? stopAt : Infinity);
     if (wakeAt === Infinity) {
       if (s.stopMode === 'flush' && pending.every(mediaEntry)) return;
       throw new GraphError(

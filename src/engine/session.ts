@@ -9,7 +9,7 @@ import type { FilterDescriptor, FilterEvent } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Declaration } from './filter-node.js';
-import { FilterNode, resetInstanceNames } from './filter-node.js';
+import { FilterNode } from './filter-node.js';
 import type { LogSink } from './logger.js';
 import { createLogSink, parseLogs } from './logger.js';
 import type { PidConnection, QueueLimits } from './pid.js';
@@ -63,7 +63,6 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
 
   constructor(init: SessionInit) {
     super();
-    resetInstanceNames();
     this.registry = init.registry;
     this.clock = init.clock ?? systemClock;
     this.queueLimits = { ...DEFAULT_QUEUE_LIMITS, ...init.queueLimits };
@@ -180,6 +179,13 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   private readonly logFor = (cls: string, instance: string) => this.logs.forFilter(cls, instance);
 
   private readonly byName = new Map<string, FilterNode>();
+  private readonly instances = new Map<string, number>();
+
+  instanceName(filterClass: string): string {
+    const n = (this.instances.get(filterClass) ?? 0) + 1;
+    this.instances.set(filterClass, n);
+    return n === 1 ? filterClass : `${filterClass}#${n}`;
+  }
 
   private addNode(n: FilterNode): FilterNode {
     this.nodes.push(n);
