@@ -1,5 +1,5 @@
 /**
- * Syntax errors of the gpac argument language. Every error names the argv element (0-based index, after
+ * Syntax errors of the gpac argument language. Every error names the argv element (the message counts from 1, the `arg` field from 0; after
  * any leading `gpac` word), the character offset inside it, and what was expected there.
  */
 
@@ -16,7 +16,7 @@ export class GraphSyntaxError extends Error {
     /** What was expected there, e.g. `a destination URL after -o`. */
     readonly expected: string,
   ) {
-    super(`argument ${arg} ${JSON.stringify(argText)}, position ${position}: expected ${expected}`);
+    super(`argument ${arg + 1} ${JSON.stringify(argText)}, position ${position}: expected ${expected}`);
   }
 }
 

@@ -18,7 +18,8 @@ test('the message names the argument, its text, the position and what was expect
   const error = t.throws(() => parseGraph(['-i', 'a.mp4', '-i', 'b.mp4', '-o']), {
     instanceOf: GraphSyntaxError,
   });
-  t.is(error?.message, 'argument 4 "-o", position 2: expected a destination URL after -o');
+  t.is(error?.message, 'argument 5 "-o", position 2: expected a destination URL after -o');
+  t.is(error?.arg, 4);
   t.is(error?.name, 'GraphSyntaxError');
 });
 

@@ -1,0 +1,198 @@
+/** The command line as users type it: help, -graph, -stats, session options, errors, signals. */
+import test from 'ava';
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { graphpac, startGraphpac } from '../dasher/helpers/cli.js';
+import { WorkRoot } from '../dasher/helpers/workdir.js';
+
+const root = new WorkRoot('gp-cli-');
+
+/** Wait until a run has really started (its playlist exists): a signal sent earlier would hit Node's defaults. */
+async function waitForFile(path: string, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path} did not appear within ${timeoutMs} ms`);
+}
+test.after.always(() => root.cleanup());
+
+test('-h, -h filters, -h FILTER and -h FILTER.OPT come from the schemas', async (t) => {
+  const dir = await root.workDir([]);
+  const usage = await graphpac(['-h'], { cwd: dir });
+  t.is(usage.code, 0);
+  t.regex(usage.stdout, /^Usage: graphpac/);
+  const list = await graphpac(['-h', 'filters'], { cwd: dir });
+  t.is(list.code, 0);
+  for (const f of ['fin', 'mp4dmx', 'reframer', 'dasher', 'inspect', 'fout'])
+    t.regex(list.stdout, new RegExp(`^  ${f} `, 'm'));
+  const dasher = await graphpac(['-h', 'dasher'], { cwd: dir });
+  t.regex(dasher.stdout, /^dasher: /);
+  t.regex(dasher.stdout, /^  segdur \(frac, default: 0\/0\): target segment duration/m);
+  t.regex(dasher.stdout, /^  llhls \(enum, default: off, values: off\|br\|sf\|brsf\)/m);
+  t.regex(dasher.stdout, /Examples:/);
+  const opt = await graphpac(['-h', 'reframer.rt'], { cwd: dir });
+  t.is(
+    opt.stdout,
+    'rt (enum, default: off, values: off|on|sync): real-time regulation: off, on (a clock per stream), sync (one clock)\n',
+  );
+  const bad = await graphpac(['-h', 'nosuch'], { cwd: dir });
+  t.is(bad.code, 1);
+  t.is(bad.stderr, 'graphpac: -h: unknown filter "nosuch"; see graphpac -h filters\n');
+});
+
+test('a leading gpac word is accepted; -graph prints fin → mp4dmx → reframer → dasher → fout', async (t) => {
+  const dir = await root.workDir(['source1', 'source2']);
+  const r = await graphpac(
+    [
+      'gpac',
+      '-i',
+      'source1',
+      '-i',
+      'source2',
+      'reframer',
+      '-o',
+      'res/live.m3u8:segdur=10:cdur=1:profile=live:llhls=br',
+      '-graph',
+    ],
+    { cwd: dir },
+  );
+  t.is(r.code, 0, r.stderr);
+  const lines = r.stderr.split('\n');
+  t.is(lines[0], 'fin (src=source1)');
+  t.is(lines[1], '-(PID source1 StreamType=File) mp4dmx [dynamic]');
+  t.is(lines[2], '--(PID video1 StreamType=Visual CodecID=avc) reframer');
+  t.regex(
+    lines[3]!,
+    /^---\(PID video1 StreamType=Visual CodecID=avc\) dasher \(segdur=10:cdur=1:profile=live:llhls=br\) \[dynamic\]$/,
+  );
+  t.is(lines[4], '----(PID manifest_m3u8 StreamType=File Extension=m3u8) fout (dst=res/live.m3u8)');
+  t.true(
+    lines.includes(
+      '----(PID rep1 StreamType=File Extension=m4s) fout#2 (dst=res/source1_dashinit.mp4) [dynamic]',
+    ),
+  );
+  t.true(lines.some((l) => /^--\(PID audio1 StreamType=Audio CodecID=aac\) reframer \(see above\)$/.test(l)));
+});
+
+test('-stats prints one line per filter after the run', async (t) => {
+  const dir = await root.workDir(['source2']);
+  const r = await graphpac(['-i', 'source2', '-o', 'out/a.mpd:segdur=2', '-stats'], { cwd: dir });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^filter +PIDs/m);
+  t.regex(r.stderr, /^mp4dmx +1 in +1 out +1408 packets/m);
+  t.regex(r.stderr, /^dasher +1 in +2 out/m);
+});
+
+test('bad command lines: one clear line, exit code 1', async (t) => {
+  const dir = await root.workDir(['source1']);
+  const cases: [string[], RegExp][] = [
+    [['-i'], /^graphpac: argument 1 "-i", position 2: expected a source URL after -i\n$/],
+    [['-i', 'source1', '-foo'], /^graphpac: unrecognized option "-foo" \(argument 3\); see graphpac -h\n$/],
+    [['-i', 'source1', 'nosuch'], /^graphpac: unknown filter "nosuch" \(argument 3\)/],
+    [
+      ['-i', 'source1', 'reframer:rt=maybe', 'inspect'],
+      /^graphpac: reframer: option rt=maybe: expected one of off, on, sync\n$/,
+    ],
+    [
+      ['-i', 'source1', 'inspect', '-logs=dash@loud'],
+      /^graphpac: -logs: unknown level "loud" in "dash@loud"/,
+    ],
+    [['-i', 'missing.mp4', 'inspect'], /^graphpac: fin: cannot open "missing.mp4": no such file/],
+    [
+      ['-i', 'source1', '-o', 'x.unknownext'],
+      /^graphpac: cannot link PID "source1" of fin .*fout \(x\.unknownext\)/,
+    ],
+  ];
+  for (const [args, re] of cases) {
+    const r = await graphpac(args, { cwd: dir });
+    t.is(r.code, 1, args.join(' '));
+    t.regex(r.stderr, re, args.join(' '));
+    t.notRegex(r.stderr, /\n\s+at /, 'no stack trace');
+  }
+});
+
+test('unknown options of a declared filter are warned about by name; the run goes on', async (t) => {
+  const dir = await root.workDir(['source2']);
+  const r = await graphpac(
+    ['-i', 'source2', 'reframer:speedd=2', 'inspect:log=null.txt', '-logs=all@warning'],
+    { cwd: dir },
+  );
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /reframer: unknown option \\?"speedd\\?" ignored/);
+});
+
+test('SIGINT flushes: the live playlists end with ENDLIST and the exit code is 0', async (t) => {
+  const dir = await root.workDir(['source1', 'source2']);
+  const run = startGraphpac(
+    [
+      '-i',
+      'source1',
+      '-i',
+      'source2',
+      'reframer:rt=on',
+      '-o',
+      'res/live.m3u8:segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br',
+    ],
+    { cwd: dir, timeoutMs: 30_000 },
+  );
+  await waitForFile(join(dir, 'res/live_1.m3u8'));
+  await new Promise((r) => setTimeout(r, 1000));
+  run.child.kill('SIGINT');
+  const r = await run.done;
+  t.is(r.code, 0, r.stderr);
+  const video = await readFile(join(dir, 'res/live_1.m3u8'), 'utf8');
+  t.regex(video, /#EXT-X-ENDLIST\n$/);
+  t.notRegex(video, /PRELOAD-HINT/);
+  t.true(r.ms < 25_000, `took ${r.ms} ms (the clip lasts 30 s)`);
+});
+
+test('SIGTERM aborts at once with exit code 1', async (t) => {
+  const dir = await root.workDir(['source1']);
+  const run = startGraphpac(
+    ['-i', 'source1', 'reframer:rt=on', '-o', 'res/live.m3u8:segdur=1:dmode=dynamic'],
+    {
+      cwd: dir,
+      timeoutMs: 30_000,
+    },
+  );
+  await waitForFile(join(dir, 'res/source1_dashinit.mp4'));
+  run.child.kill('SIGTERM');
+  const r = await run.done;
+  t.is(r.code, 1);
+  t.regex(r.stderr, /graphpac: run aborted/);
+});
+
+test('-runfor stops a real-time run with a full flush', async (t) => {
+  const dir = await root.workDir(['source2']);
+  const r = await graphpac(
+    ['-i', 'source2', 'reframer:rt=on', '-o', 'res/a.m3u8:segdur=1:dmode=dynamic', '-runfor=1500'],
+    {
+      cwd: dir,
+      timeoutMs: 20_000,
+    },
+  );
+  t.is(r.code, 0, r.stderr);
+  const pl = await readFile(join(dir, 'res/a_1.m3u8'), 'utf8');
+  t.regex(pl, /#EXT-X-ENDLIST\n$/);
+  const total = [...pl.matchAll(/#EXTINF:([\d.]+)/g)].reduce((a, m) => a + Number(m[1]), 0);
+  t.true(total > 1 && total < 3.5, `media written: ${total} s`);
+});
+
+test('--plugin loads a filter module; a bad plugin is named', async (t) => {
+  const dir = await root.workDir(['source2']);
+  await writeFile(join(dir, 'bad.mjs'), 'export default { name: "oops" };\n');
+  const r = await graphpac(['--plugin', join(dir, 'bad.mjs'), '-i', 'source2', 'inspect'], { cwd: dir });
+  t.is(r.code, 1);
+  t.regex(
+    r.stderr,
+    /^graphpac: invalid filter plugin ".*bad\.mjs" \(filter "oops"\): create\(\) is missing\n$/,
+  );
+});
