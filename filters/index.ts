@@ -1,4 +1,17 @@
 /** The built-in filters, registered exactly like third-party plugins. */
 import type { FilterDescriptor } from '../src/index.js';
+import fin from './fin/index.js';
+import mp4dmx from './mp4dmx/index.js';
+import reframer from './reframer/index.js';
+import inspect from './inspect/index.js';
+import fout from './fout/index.js';
+import dasher from './dasher/index.js';
 
-export const builtinFilters: FilterDescriptor[] = [];
+export const builtinFilters: FilterDescriptor[] = [
+  fin,
+  mp4dmx,
+  reframer,
+  dasher,
+  inspect,
+  fout,
+] as FilterDescriptor[];

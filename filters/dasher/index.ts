@@ -224,7 +224,8 @@ Examples:
         let moved = false;
         const now = ctx.clock.now();
         for (const rep of reps) {
-          if (rep.ended) continue;
+          // Back-pressure: take nothing for a representation whose file sink is behind.
+          if (rep.ended || rep.out.wouldBlock) continue;
           for (let p = rep.input.take(); p; p = rep.input.take()) {
             moved = true;
             if (!rep.frameDuration) {

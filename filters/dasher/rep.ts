@@ -91,7 +91,10 @@ export class Rep {
   /** Segments in the manifest model (acknowledged bytes only); the last may be open. */
   readonly segments: Segment[] = [];
   /** Chunks sent and waiting for their write acknowledgement, by ack id. */
-  private readonly pending = new Map<number, { chunk: ClosedChunk; offset: number; size: number }>();
+  private readonly pending = new Map<
+    number,
+    { chunk: Omit<ClosedChunk, 'samples'>; offset: number; size: number }
+  >();
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
@@ -216,7 +219,9 @@ export class Rep {
     );
     const size = head.length + chunk.size - chunk.header.length;
     this.segmentBytes += size;
-    this.pending.set(ack, { chunk: c, offset, size });
+    // Keep the chunk's description, not its samples: they are views into the reader's blocks.
+    const { samples: _samples, ...desc } = c;
+    this.pending.set(ack, { chunk: desc, offset, size });
     this.bytes += size;
     this.mediaDuration += c.duration;
     this.maxChunk = Math.max(this.maxChunk, c.duration);

@@ -13,6 +13,8 @@ interface Track {
   /** Per-PID clock origin for rt=on: media time (µs) and clock time (ms) of its first packet. */
   t0Us?: number;
   sys0?: number;
+  /** Media end (µs) of the last packet released: in real time, the end of stream waits for it. */
+  endUs?: number;
 }
 
 interface RangeState {
@@ -126,7 +128,18 @@ Examples:
           while (!tr.out.wouldBlock) {
             const p = pid.peek();
             if (!p) {
-              if (pid.eos || tr.range.done) tr.out.setEos();
+              if (pid.eos || tr.range.done) {
+                // In real time the stream ends when its last packet's media has elapsed, not when it starts.
+                const clock = ctx.args.rt === 'sync' ? sync : tr;
+                if (ctx.args.rt !== 'off' && clock?.sys0 !== undefined && tr.endUs !== undefined) {
+                  const due = clock.sys0 + (tr.endUs - clock.t0Us!) / 1000 / speed;
+                  if (due > now + 2) {
+                    wait = Math.min(wait, due - now);
+                    break;
+                  }
+                }
+                tr.out.setEos();
+              }
               break;
             }
             if (ctx.args.rt !== 'off') {
@@ -149,6 +162,9 @@ Examples:
             }
             pid.take();
             moved = true;
+            const startUs = mediaUs(p, pid);
+            if (startUs !== undefined)
+              tr.endUs = startUs + ((p.duration ?? 0) * 1e6) / (pid.props.Timescale ?? 1e6);
             for (const q of cut(tr, pid, p)) tr.out.send(q);
             if (tr.range.done) {
               tr.out.setEos();

@@ -14,9 +14,11 @@ export const systemClock: SchedulerClock = {
   wallNow: () => Date.now(),
   sleepUntil(t, signal) {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, Math.max(0, t - performance.now()));
+      // t = Infinity: no timer, only a wake-up (work in flight elsewhere) ends the sleep.
+      const timer = Number.isFinite(t) ? setTimeout(done, Math.max(0, t - performance.now())) : undefined;
+      if (signal.aborted) return resolve();
       function done() {
-        clearTimeout(timer);
+        if (timer) clearTimeout(timer);
         signal.removeEventListener('abort', done);
         resolve();
       }
@@ -43,7 +45,13 @@ export class ManualClock implements SchedulerClock {
   advance(ms: number): void {
     this.t += ms;
   }
-  async sleepUntil(t: number): Promise<void> {
-    if (t > this.t) this.t = t;
+  async sleepUntil(t: number, signal: AbortSignal): Promise<void> {
+    if (Number.isFinite(t)) {
+      if (t > this.t) this.t = t;
+      return;
+    }
+    // Waiting for work in flight (real I/O): virtual time stands still until it wakes us.
+    if (signal.aborted) return;
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
   }
 }

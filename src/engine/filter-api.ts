@@ -137,6 +137,12 @@ export interface FilterContext<A> {
   createPid(props: PidProps, name?: string): OutputPid;
   /** Remove an output PID (consumers see it as ended and removed). */
   removePid(pid: OutputPid): void;
+  /**
+   * Declare asynchronous work in flight (a write, an upload) started outside process(): the session
+   * does not end, nor report a stuck graph, while it runs; when it settles the filter is processed
+   * again; if it rejects, the run fails with that error. Returns the same promise.
+   */
+  track<T>(work: Promise<T>): Promise<T>;
   /** Ask to be processed again after `delayMs` (default: as soon as possible). */
   requestProcess(delayMs?: number): void;
   /**

@@ -45,6 +45,8 @@ export interface NodeHost extends ConnectionHost {
   ): void;
   destinationOf(node: FilterNode): string | undefined;
   connectionsPending(node: FilterNode): boolean;
+  /** Async work of a filter failed: the run ends with this error. */
+  workFailed(node: FilterNode, error: unknown): void;
   /** A session-unique instance name: `dasher`, then `dasher#2`… */
   instanceName(filterClass: string): string;
   pidCreated(node: FilterNode, pid: OutputPidImpl): void;
@@ -63,6 +65,8 @@ export class FilterNode {
   chain: { next: FilterNode; target: FilterNode } | null = null;
   /** For dynamic nodes: the declared node whose destination the chain serves. */
   finished = false;
+  /** Async operations declared with track() and not settled yet. */
+  inFlight = 0;
   /** Asked connectionsPending() and got true: woken when a filter settles. */
   waitsForConnections = false;
   /** process() returned 'eos' but the filter was kept alive (a late PID may still reach it). */
@@ -133,6 +137,20 @@ export class FilterNode {
       createPid: (props, name) => this.createPid(props, name),
       removePid: (pid) => this.removePid(pid),
       requestProcess: (delayMs) => this.requestProcess(delayMs),
+      track: <T>(work: Promise<T>) => {
+        this.inFlight++;
+        work.then(
+          () => {
+            this.inFlight--;
+            this.requestProcess();
+          },
+          (e: unknown) => {
+            this.inFlight--;
+            host.workFailed(this, e);
+          },
+        );
+        return work;
+      },
       probeData: (data) => host.probeData(data),
       connectionsPending: () => {
         const pending = host.connectionsPending(this);

@@ -12,9 +12,15 @@ export interface QueueLimits {
   maxPackets: number;
   /** Microseconds of media (sum of packet durations). */
   maxDurationUs: number;
+  /** Payload bytes: bounds queues of untimed data (a file reader's blocks) in memory, not in count. */
+  maxBytes: number;
 }
 
-export const DEFAULT_QUEUE_LIMITS: QueueLimits = { maxPackets: 64, maxDurationUs: 1_000_000 };
+export const DEFAULT_QUEUE_LIMITS: QueueLimits = {
+  maxPackets: 64,
+  maxDurationUs: 1_000_000,
+  maxBytes: 4 << 20,
+};
 
 type Item =
   | { kind: 'packet'; packet: Packet; us: number }
@@ -155,10 +161,12 @@ function toPacket(p: PacketInit): Packet {
 }
 
 export class PidConnection implements InputPid {
-  private items: Item[] = [];
+  /** Consumed slots are cleared (undefined) at once: a packet's data may pin a whole read block. */
+  private items: (Item | undefined)[] = [];
   private head = 0;
   private packets = 0;
   private durationUs = 0;
+  private bytes = 0;
   private eosSeen = false;
   /** Properties as the consumer currently sees them (lag behind the producer until delivered). */
   private seenProps: Readonly<PidProps>;
@@ -190,7 +198,7 @@ export class PidConnection implements InputPid {
   /** The consumer's queue holds more than its limits allow. */
   get full(): boolean {
     const l = this.output.limits;
-    return this.packets >= l.maxPackets || this.durationUs >= l.maxDurationUs;
+    return this.packets >= l.maxPackets || this.durationUs >= l.maxDurationUs || this.bytes >= l.maxBytes;
   }
 
   get queuedPackets(): number {
@@ -206,6 +214,7 @@ export class PidConnection implements InputPid {
     if (item.kind === 'packet') {
       this.packets++;
       this.durationUs += item.us;
+      this.bytes += item.packet.data.length;
     }
     this.host.wakeConsumer(this);
   }
@@ -215,7 +224,7 @@ export class PidConnection implements InputPid {
     while (this.head < this.items.length) {
       const it = this.items[this.head]!;
       if (it.kind === 'packet') return;
-      this.head++;
+      this.items[this.head++] = undefined;
       if (it.kind === 'props') {
         this.seenProps = it.props;
         this.host.deliverProps(this);
@@ -238,11 +247,12 @@ export class PidConnection implements InputPid {
     const p = this.peek();
     if (!p) return undefined;
     const it = this.items[this.head] as { kind: 'packet'; us: number };
-    this.head++;
+    this.items[this.head++] = undefined;
     const wasFull = this.full;
     this.packets--;
     this.durationUs -= it.us;
-    if (this.packets === 0) this.durationUs = 0;
+    this.bytes -= p.data.length;
+    if (this.packets === 0) this.durationUs = this.bytes = 0;
     this.compact();
     if (wasFull && !this.full) this.host.wakeProducer(this);
     return p;

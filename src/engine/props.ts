@@ -33,7 +33,7 @@ export interface PidProps {
   Bitrate?: number;
   /** Duration of the stream (num in Timescale units / den = timescale). */
   Duration?: Fraction;
-  /** Edit-list delay in Timescale units: media time to skip before presentation (B-frame delay, AAC priming). */
+  /** Edit-list delay in Timescale units, GPAC's sign: presentation time = CTS + Delay (−1024 skips B-frame delay or AAC priming). */
   Delay?: number;
   Language?: string;
   /** File extension (without dot) for StreamType=File PIDs. */
@@ -43,6 +43,8 @@ export interface PidProps {
   SourcePath?: string;
   /** Number of samples in the stream when known (demuxers). */
   NbFrames?: number;
+  /** Size of the source file in bytes (fin). */
+  DownloadSize?: number;
   /** Stream carries only sync samples. */
   IntraOnly?: boolean;
   /** Bytes are not framed into access units. */

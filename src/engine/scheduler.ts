@@ -109,6 +109,7 @@ export async function runScheduler(s: Session): Promise<void> {
   s.linkPending();
   for (;;) {
     if (s.stopMode === 'abort') throw new GraphError('INTERRUPTED', 'run aborted');
+    if (s.asyncError) throw s.asyncError;
     if (stopAt !== undefined && s.clock.now() >= stopAt && !s.stopMode) s.stop('flush');
     if (s.stopMode === 'flush') {
       // Stop where media enters the graph: sources, and filters reading only files (demuxers);
@@ -132,7 +133,7 @@ export async function runScheduler(s: Session): Promise<void> {
       if (r === 'eos') {
         node.saidEos = true;
         node.woken = false;
-        if (canFinish(node, s)) finish(node, s);
+        if (canFinish(node, s) && node.inFlight === 0) finish(node, s);
       } else if (r === 'not-ready') {
         node.woken = false;
       } else node.saidEos = false;
@@ -152,17 +153,21 @@ export async function runScheduler(s: Session): Promise<void> {
     }
     const pending = s.nodes.filter((n) => !n.finished);
     if (!pending.length) return;
-    // Nothing runnable: end filters that said 'eos' or whose inputs are all done and who wait for nothing.
+    // Nothing runnable. Work in flight (writes, uploads) may still wake someone: wait for it first.
+    // Then end filters that said 'eos' or whose inputs are all done, that wait for no timer and
+    // have no full output queue.
+    const inFlight = pending.some((n) => n.inFlight > 0);
     let ended = false;
-    for (const n of pending)
-      if ((n.saidEos || n.inputsDone) && n.timerAt === undefined && !n.blocked) {
-        finish(n, s);
-        ended = true;
-      }
+    if (!inFlight)
+      for (const n of pending)
+        if ((n.saidEos || n.inputsDone) && n.timerAt === undefined && !n.outputs.some((o) => o.wouldBlock)) {
+          finish(n, s);
+          ended = true;
+        }
     if (ended) continue;
     const timers = pending.map((n) => n.timerAt).filter((t): t is number => t !== undefined);
     const wakeAt = Math.min(...timers, !s.stopMode && stopAt !== undefined ? stopAt : Infinity);
-    if (wakeAt === Infinity) {
+    if (wakeAt === Infinity && !inFlight) {
       if (s.stopMode === 'flush' && pending.every(mediaEntry)) return;
       throw new GraphError(
         'GRAPH_STUCK',

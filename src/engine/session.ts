@@ -311,7 +311,15 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     const producer = this.byName.get(conn.producer);
     if (!producer || producer.finished) return;
     producer.upstreamEvents.push({ event, pid: conn.output });
-    producer.woken = true;
+    this.wake(producer);
+  }
+
+  /** First failure of a filter's tracked async work; the scheduler throws it. */
+  asyncError: GraphError | undefined;
+
+  workFailed(node: FilterNode, error: unknown): void {
+    this.asyncError ??= wrapFilterError(node, error);
+    this.wakeController.controller.abort();
   }
 
   wakeConsumer(conn: PidConnection): void {

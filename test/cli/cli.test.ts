@@ -35,8 +35,8 @@ test('-h, -h filters, -h FILTER and -h FILTER.OPT come from the schemas', async 
     t.regex(list.stdout, new RegExp(`^  ${f} `, 'm'));
   const dasher = await graphpac(['-h', 'dasher'], { cwd: dir });
   t.regex(dasher.stdout, /^dasher: /);
-  t.regex(dasher.stdout, /^  segdur \(frac, default: 0\/0\): target segment duration/m);
-  t.regex(dasher.stdout, /^  llhls \(enum, default: off, values: off\|br\|sf\|brsf\)/m);
+  t.regex(dasher.stdout, /^ {2}segdur \(frac, default: 0\/0\): target segment duration/m);
+  t.regex(dasher.stdout, /^ {2}llhls \(enum, default: off, values: off\|br\|sf\|brsf\)/m);
   t.regex(dasher.stdout, /Examples:/);
   const opt = await graphpac(['-h', 'reframer.rt'], { cwd: dir });
   t.is(

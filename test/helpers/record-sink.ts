@@ -27,8 +27,13 @@ export function recordSink(versions: ManifestVersion[]) {
             for (let p = pid.take(); p; p = pid.take()) {
               moved = true;
               if (pid.props.IsManifest)
-                versions.push({ at: ctx.clock.now(), name: String(p.props?.FileName), text: dec.decode(p.data) });
-              if (typeof p.props?.AckId === 'number') pid.sendEvent({ type: 'write-ack', ackId: p.props.AckId });
+                versions.push({
+                  at: ctx.clock.now(),
+                  name: String(p.props?.FileName),
+                  text: dec.decode(p.data),
+                });
+              if (typeof p.props?.AckId === 'number')
+                pid.sendEvent({ type: 'write-ack', ackId: p.props.AckId });
             }
           }
           if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';

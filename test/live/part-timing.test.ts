@@ -20,7 +20,10 @@ interface Lateness {
   ms: number;
 }
 
-async function run(clock: SchedulerClock | undefined, runfor: number): Promise<{ late: Lateness[]; versions: ManifestVersion[] }> {
+async function run(
+  clock: SchedulerClock | undefined,
+  runfor: number,
+): Promise<{ late: Lateness[]; versions: ManifestVersion[] }> {
   const versions: (ManifestVersion & { wall: number })[] = [];
   const registry = createRegistry();
   const rec = recordSink(versions);

@@ -1,0 +1,135 @@
+/**
+ * Plain (non-fragmented) MP4: samples come from walking the moov's sample tables, their bytes are cut
+ * out of the blocks the source sent (no copy, unless a sample spans two blocks). The next offset to
+ * read is always the data of the sample due next in decode order, so memory stays at a few blocks
+ * whatever the interleaving, and does not grow with the length of the file.
+ */
+import type { ISOFile } from 'mp4box';
+import type { BlockCache } from './block-cache.js';
+import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
+import { decodeTime } from './demux-types.js';
+import type { TableSample } from './sample-table.js';
+import { CorruptTable, SampleCursor, tableStats } from './sample-table.js';
+import type { RawBytes, Trak } from './track-props.js';
+import { editDelay, trackProps } from './track-props.js';
+
+/** A sample larger than this is taken for a corrupt size (a 4K intra frame is a few MB). */
+const MAX_SAMPLE = 256 * 1024 * 1024;
+
+interface TableTrack extends DemuxTrack {
+  readonly trak: Trak;
+  readonly cursor: SampleCursor;
+}
+
+/** A sample being put together from several blocks. */
+interface Assembly {
+  track: number;
+  number: number;
+  buf: Uint8Array;
+  filled: number;
+}
+
+export class TableDemux implements DemuxMode {
+  readonly fragmented = false;
+  readonly tracks: TableTrack[] = [];
+  private assembly: Assembly | undefined;
+
+  constructor(
+    file: ISOFile,
+    traks: readonly Trak[],
+    raw: RawBytes,
+    private readonly cache: BlockCache,
+  ) {
+    const movieTimescale = file.moov.mvhd.timescale;
+    for (const trak of traks) {
+      this.tracks.push({
+        id: trak.tkhd.track_id,
+        props: trackProps(file, trak, false, tableStats(trak), raw),
+        timescale: trak.mdia.mdhd.timescale,
+        delay: editDelay(trak, movieTimescale),
+        trak,
+        cursor: new SampleCursor(trak),
+      });
+    }
+  }
+
+  /** Largest offset any sample's data reaches (a walk over all tables, which also checks them). */
+  dataEnd(): { end: number; track: number } {
+    let end = 0;
+    let track = 0;
+    for (const t of this.tracks) {
+      const c = new SampleCursor(t.trak);
+      for (let s = c.current; s; c.advance(), s = c.current)
+        if (s.offset + s.size > end) [end, track] = [s.offset + s.size, t.id];
+    }
+    return { end, track };
+  }
+
+  get heldBytes(): number {
+    return this.assembly?.buf.length ?? 0;
+  }
+
+  append(data: Uint8Array, offset: number): void {
+    this.cache.add(offset, data);
+  }
+
+  step(): DemuxStep {
+    let best: TableTrack | undefined;
+    let bestTime = Infinity;
+    for (const t of this.tracks) {
+      const s = t.cursor.current;
+      if (!s) continue;
+      const time = decodeTime(t, s.dts);
+      if (time < bestTime) [best, bestTime] = [t, time];
+    }
+    if (!best) return { kind: 'done' };
+    const s = best.cursor.current!;
+    const data = this.data(best, s);
+    if (typeof data === 'number')
+      return {
+        kind: 'need',
+        offset: data,
+        missing: { track: best.id, sample: s.number + 1, end: s.offset + s.size },
+      };
+    const sample: OutSample = {
+      number: s.number,
+      data,
+      dts: s.dts,
+      cts: s.cts,
+      duration: s.duration,
+      sync: s.sync,
+    };
+    return { kind: 'sample', track: best, sample };
+  }
+
+  /** The sample's bytes, or the first offset still missing. */
+  private data(t: TableTrack, s: TableSample): Uint8Array | number {
+    if (s.size === 0) return new Uint8Array(0);
+    if (s.size > MAX_SAMPLE)
+      throw new CorruptTable(`sample ${s.number + 1} of track ${t.id} claims ${s.size} bytes`);
+    let a = this.assembly;
+    if (!a || a.track !== t.id || a.number !== s.number) {
+      const whole = this.cache.prefix(s.offset, s.size);
+      if (whole.length === s.size) return whole;
+      if (!whole.length) return s.offset;
+      a = this.assembly = { track: t.id, number: s.number, buf: new Uint8Array(s.size), filled: 0 };
+    }
+    while (a.filled < s.size) {
+      const part = this.cache.prefix(s.offset + a.filled, s.size - a.filled);
+      if (!part.length) return s.offset + a.filled;
+      a.buf.set(part, a.filled);
+      a.filled += part.length;
+    }
+    return a.buf;
+  }
+
+  consumed(t: DemuxTrack): void {
+    const track = t as TableTrack;
+    if (this.assembly?.track === track.id) this.assembly = undefined;
+    track.cursor.advance();
+  }
+
+  endOfFile(): boolean {
+    return false;
+  }
+}
