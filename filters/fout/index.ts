@@ -145,15 +145,23 @@ Examples:
       await (await f.fh).close();
     }
 
-    async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
-      await ensureDir(path);
-      const tmp = `${path}.tmp${process.pid}`;
+    /**
+     * Write whole files atomically: every temporary file first, then the renames back to back, so a
+     * set of playlists published together (master, variants) changes on disk within microseconds.
+     */
+    async function writeAtomic(files: readonly { path: string; data: Uint8Array }[]): Promise<void> {
+      const tmps: string[] = [];
       try {
-        await writeFile(tmp, data);
-        await rename(tmp, path);
+        for (const f of files) {
+          await ensureDir(f.path);
+          const tmp = `${f.path}.tmp${process.pid}`;
+          tmps.push(tmp);
+          await writeFile(tmp, f.data);
+        }
+        for (const [i, f] of files.entries()) await rename(tmps[i]!, f.path);
       } catch (e) {
-        await rm(tmp, { force: true });
-        throw ioError(e, path, 'write');
+        await Promise.all(tmps.map((t) => rm(t, { force: true })));
+        throw ioError(e, files[tmps.length - 1]?.path ?? '', 'write');
       }
     }
 
@@ -185,17 +193,30 @@ Examples:
         const f = st.file;
         if (!f || !batch.length) return;
         const b = batch;
-        enqueue(st, bytes, () => writeBatch(f, b));
+        // Plans run ahead of the writes: capture the files this batch goes to now.
+        const target: OpenFile = { path: f.path, fh: f.fh, ...(f.part ? { part: f.part } : {}) };
+        enqueue(st, bytes, () => writeBatch(target, b));
         batch = [];
         bytes = 0;
+      };
+      let whole: { path: string; data: Uint8Array }[] = [];
+      const flushWhole = () => {
+        if (!whole.length) return;
+        const files = whole;
+        enqueue(
+          st,
+          files.reduce((a, f) => a + f.data.length, 0),
+          () => writeAtomic(files),
+        );
+        whole = [];
       };
       for (const p of packets) {
         const props = p.props ?? {};
         const name = typeof props.FileName === 'string' ? props.FileName : undefined;
         if (st.manifest || (ctx.args.atomic && p.start && p.end)) {
-          const path = resolvePath(name ?? dst);
-          enqueue(st, p.data.length, () => writeAtomic(path, p.data));
+          whole.push({ path: resolvePath(name ?? dst), data: p.data });
         } else {
+          flushWhole();
           if (name !== undefined || props.FileNumber !== undefined || !st.file) {
             flush();
             const old = st.file;
@@ -232,11 +253,13 @@ Examples:
         }
         if (typeof props.AckId === 'number') {
           flush();
+          flushWhole();
           const ackId = props.AckId;
           enqueue(st, 0, async () => pid.sendEvent({ type: 'write-ack', ackId }));
         }
       }
       flush();
+      flushWhole();
     }
 
     return {

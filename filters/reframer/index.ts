@@ -83,6 +83,7 @@ Examples:
         'BAD_OPTION_VALUE',
         `reframer: xe=${ctx.args.xe[0]} is not after xs=${ctx.args.xs[0]}`,
       );
+    let started = false;
     /** Shared clock origin for rt=sync. */
     let sync: { t0Us: number; sys0: number } | undefined;
 
@@ -120,6 +121,12 @@ Examples:
         else if (status === 'remove') tracks.get(pid)?.out.setEos();
       },
       process() {
+        // Real time starts when every stream that will come has come: otherwise the first source's
+        // clock runs while the second is still being opened, and its first parts are published late.
+        if (ctx.args.rt !== 'off' && !started) {
+          if (ctx.connectionsPending()) return 'not-ready';
+          started = true;
+        }
         const now = ctx.clock.now();
         let wait = Infinity;
         let moved = false;

@@ -12,7 +12,8 @@ const SCORE: Record<ProbeScore, number> = { supported: 2, maybe: 1, no: 0 };
 export class Registry {
   private readonly filters = new Map<string, FilterDescriptor>();
 
-  register(desc: FilterDescriptor, origin = 'built-in'): void {
+  /** Register a filter; `replace` lets it take the place of one already registered under its name. */
+  register(desc: FilterDescriptor, origin = 'built-in', opts: { replace?: boolean } = {}): void {
     const where = `${origin}${desc?.name ? ` (filter "${desc.name}")` : ''}`;
     const bad = (why: string) =>
       new GraphError('PLUGIN_INVALID', `invalid filter ${where}: ${why}`, { origin });
@@ -25,7 +26,8 @@ export class Registry {
     const v = desc.apiVersion ?? FILTER_API_VERSION;
     if (v !== FILTER_API_VERSION)
       throw bad(`written for filter API version ${v}; this graphpac provides version ${FILTER_API_VERSION}`);
-    if (this.filters.has(desc.name)) throw bad(`a filter named "${desc.name}" is already registered`);
+    if (this.filters.has(desc.name) && !opts.replace)
+      throw bad(`a filter named "${desc.name}" is already registered`);
     this.filters.set(desc.name, desc);
   }
 
