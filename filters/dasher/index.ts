@@ -53,7 +53,20 @@ Examples:
   ],
   create(ctx) {
     let s: Settings | undefined;
-    const settings = (): Settings => (s ??= deriveSettings(ctx.args, ctx.destination));
+    const settings = (): Settings => {
+      if (s) return s;
+      s = deriveSettings(ctx.args, ctx.destination);
+      // RFC 8216bis §6.2.2: a live playlist never holds less than 3 target durations (clients start
+      // HOLD-BACK = 3 × TD behind the edge). GPAC would shrink it to tsb.
+      const minWindow = 3 * s.targetDuration;
+      if (s.hls && s.dynamic && s.tsb >= 0 && s.tsb < minWindow) {
+        ctx.log.warn(
+          `tsb=${s.tsb} is shorter than 3 target durations: the live window is kept at ${minWindow} s`,
+        );
+        s = { ...s, tsb: minWindow };
+      }
+      return s;
+    };
     const reps: Rep[] = [];
     const byOutput = new Map<OutputPid, Rep>();
     /** Inputs linked but not yet made into representations (they start together, see process()). */
@@ -66,6 +79,7 @@ Examples:
     let lastPublish = -Infinity;
     let dirty = false;
     let segmentClosed = false;
+    let needPurge = false;
     let finished = false;
     let started = false;
     let targetDuration = 0;
@@ -123,7 +137,8 @@ Examples:
         cmaf: st.args.cmaf,
         prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
       });
-      ctx.connectDestination(out, st.base + names.init);
+      // Segment names are relative to the manifest's folder (templates may add sub-folders).
+      ctx.connectDestination(out, st.base + names.init, { base: st.base.replace(/^file:\/\//, '') || '.' });
       rep.sendInit();
       reps.push(rep);
       byOutput.set(out, rep);
@@ -163,7 +178,6 @@ Examples:
       const now = ctx.clock.wallNow();
       astFrozen = true;
       if (final) for (const r of reps) r.dropEmptyTail();
-      if (st.dynamic && purger?.collect(reps, liveEdge())) segmentClosed = true;
       updateTargetDuration(st);
       const model = buildPresentation({ ...st, targetDuration }, reps, {
         ast: ast ?? now,
@@ -177,9 +191,15 @@ Examples:
       lastPublish = ctx.clock.now();
       dirty = false;
       segmentClosed = false;
-      if (purger)
-        for (const g of purger.due(liveEdge()))
-          for (const url of g.files) g.rep.out.sendEvent({ type: 'file-delete', url });
+    }
+
+    /** Live time-shift buffer: at every closed segment, whether or not manifests are written now. */
+    function purge(st: Settings): void {
+      if (!st.dynamic || !purger) return;
+      const edge = liveEdge();
+      if (purger.collect(reps, edge)) segmentClosed = true;
+      for (const g of purger.due(edge))
+        for (const url of g.files) g.rep.out.sendEvent({ type: 'file-delete', url });
     }
 
     return {
@@ -203,7 +223,7 @@ Examples:
         const rep = byOutput.get(pid as OutputPid);
         if (rep?.acknowledge(Number(event.ackId))) {
           dirty = true;
-          if (rep.lastClosedChanged) segmentClosed = true;
+          if (rep.lastClosedChanged) segmentClosed = needPurge = true;
         }
         return true;
       },
@@ -254,6 +274,10 @@ Examples:
             rep.ended = true;
             moved = true;
           }
+        }
+        if (needPurge) {
+          needPurge = false;
+          purge(st);
         }
         const allEnded = reps.length > 0 && reps.every((r) => r.ended);
         if (allEnded && reps.every((r) => r.settled) && !finished) {

@@ -88,6 +88,13 @@ Examples:
     dst: arg.string(undefined, 'destination path (`null` discards everything)'),
     atomic: arg.bool(false, 'write every file to a temporary name and rename it when complete'),
     ext: arg.string(undefined, 'file extension to negotiate instead of the one of dst'),
+    base: arg.string(
+      undefined,
+      "folder packets' FileName paths are relative to (default: the folder of dst)",
+      {
+        hidden: true,
+      },
+    ),
   },
   // Input: files whose extension is the one of dst (set per instance below).
   caps: [{ name: 'files', in: { StreamType: 'File' } }],
@@ -107,7 +114,7 @@ Examples:
   create(ctx) {
     const dst = ctx.args.dst ?? '';
     const discard = dst === 'null';
-    const baseDir = dirname(dst.replace(/^file:\/\//, ''));
+    const baseDir = ctx.args.base ?? dirname(dst.replace(/^file:\/\//, ''));
     const states = new Map<InputPid, PidState>();
     const made = new Map<string, Promise<void>>();
     let inFlight = 0;

@@ -1,0 +1,159 @@
+/**
+ * Dasher options beyond the guide lines: brsf, time-shift buffer and purge, SegmentTimeline,
+ * availabilityTimeOffset, the dashif.ll profile, templates and extensions, CMAF brands, dynauto,
+ * and the options refused with a reason.
+ */
+import test from 'ava';
+import { readFile, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { graphpac } from './helpers/cli.js';
+import { WorkRoot } from './helpers/workdir.js';
+import { listedFilesProblems, mpdProblems, readVariants, strictCheck } from './helpers/output.js';
+
+const root = new WorkRoot('gp-opts-');
+test.after.always(() => root.cleanup());
+
+async function run(args: string[], clips = ['source1', 'source2']) {
+  const dir = await root.workDir(clips);
+  const r = await graphpac(['-i', ...clips.flatMap((c, i) => (i ? ['-i', c] : [c])), ...args], { cwd: dir });
+  return { dir, r };
+}
+
+test('brsf: byte-range playlists and _IF playlists with part files, both strict-valid', async (t) => {
+  const { dir, r } = await run([
+    '-o',
+    'res/live.m3u8:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=brsf',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  const files = await readdir(join(dir, 'res'));
+  for (const f of [
+    'live.m3u8',
+    'live_1.m3u8',
+    'live_2.m3u8',
+    'live_IF.m3u8',
+    'live_1_IF.m3u8',
+    'live_2_IF.m3u8',
+  ])
+    t.true(files.includes(f), f);
+  t.true(files.includes('source1_dash15.m4s.3'), 'part files written');
+  const br = await readFile(join(dir, 'res/live_1.m3u8'), 'utf8');
+  const sf = await readFile(join(dir, 'res/live_1_IF.m3u8'), 'utf8');
+  t.regex(br, /#EXT-X-PART:DURATION=0\.52,URI="source1_dash15\.m4s",BYTERANGE="\d+@0",INDEPENDENT=YES/);
+  t.regex(sf, /#EXT-X-PART:DURATION=0\.52,URI="source1_dash15\.m4s\.0",INDEPENDENT=YES/);
+  t.regex(await readFile(join(dir, 'res/live_IF.m3u8'), 'utf8'), /^live_1_IF\.m3u8$/m);
+  for (const text of [br, sf]) t.deepEqual(await strictCheck(join(dir, 'res'), text), []);
+});
+
+test('tsb: the live window moves, files leave after a grace period, never below 3 target durations', async (t) => {
+  const { dir, r } = await run([
+    '-o',
+    'res/live.m3u8:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=sf:tsb=4',
+    '-logs=dash@warning',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /tsb=4 is shorter than 3 target durations: the live window is kept at 6 s/);
+  const pl = await readFile(join(dir, 'res/live_1.m3u8'), 'utf8');
+  const listed = [...pl.matchAll(/^(source1_dash\d+\.m4s)$/gm)].map((m) => m[1]);
+  t.deepEqual(listed, ['source1_dash13.m4s', 'source1_dash14.m4s', 'source1_dash15.m4s'], '3 × 2 s window');
+  t.regex(pl, /#EXT-X-MEDIA-SEQUENCE:13/);
+  const files = await readdir(join(dir, 'res'));
+  t.false(files.includes('source1_dash1.m4s'), 'old segments deleted');
+  t.false(files.includes('source1_dash1.m4s.0'), 'and their part files');
+  t.true(files.includes('source1_dash11.m4s'), 'recently removed segments stay downloadable a while');
+  t.deepEqual(await listedFilesProblems(join(dir, 'res'), 'live_1.m3u8', pl), []);
+});
+
+test('keep_segs keeps the files while the window moves', async (t) => {
+  const { dir, r } = await run(['-o', 'res/live.mpd:segdur=2:profile=live:dmode=dynamic:tsb=6:keep_segs']);
+  t.is(r.code, 0, r.stderr);
+  const files = await readdir(join(dir, 'res'));
+  t.true(files.includes('source1_dash1.m4s'));
+  t.regex(await readFile(join(dir, 'res/live.mpd'), 'utf8'), /timeShiftBufferDepth="PT0H0M6\.000S"/);
+});
+
+test('stl: SegmentTimeline entries match the segments written', async (t) => {
+  const { dir, r } = await run(['-o', 'res/live.mpd:segdur=2:profile=live:stl'], ['source1']);
+  t.is(r.code, 0, r.stderr);
+  const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
+  t.regex(mpd, /<SegmentTimeline>\s*<S t="0" d="25600" r="14"\/>\s*<\/SegmentTimeline>/);
+  t.notRegex(mpd, /duration="25600"/);
+});
+
+test('asto and dashif.ll: availabilityTimeOffset, ServiceDescription from segdur/cdur, ProducerReferenceTime, UTCTiming', async (t) => {
+  const { dir, r } = await run([
+    '-o',
+    'res/live.mpd:segdur=2:cdur=0.5:profile=dashif.ll:dmode=dynamic:asto=1.5',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
+  t.regex(mpd, /availabilityTimeOffset="1\.5" availabilityTimeComplete="false"/);
+  t.regex(
+    mpd,
+    /profiles="urn:mpeg:dash:profile:isoff-live:2011,http:\/\/www\.dashif\.org\/guidelines\/low-latency-live-v5"/,
+  );
+  t.regex(
+    mpd,
+    /<Latency max="3000" min="500" referenceId="0" target="1500"\/>/,
+    '3 chunks of 0.5 s, not GPAC fixed 4000',
+  );
+  t.regex(
+    mpd,
+    /<ProducerReferenceTime id="0" inband="true" type="encoder" wallClockTime="[^"]+" presentationTime="0"\/>/,
+  );
+  t.regex(
+    mpd,
+    /<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="https:\/\/time\.akamai\.com\/\?iso&amp;ms"\/>/,
+  );
+  // prft boxes in the segments (dashif.ll in live mode): before the first moof.
+  const seg = await readFile(join(dir, 'res/source1_dash1.m4s'));
+  const types: string[] = [];
+  for (let o = 0; o < seg.length; o += seg.readUInt32BE(o)) types.push(seg.toString('latin1', o + 4, o + 8));
+  t.deepEqual(types.slice(0, 4), ['styp', 'prft', 'moof', 'mdat']);
+});
+
+test('templates, extensions and CMAF brands', async (t) => {
+  const { dir, r } = await run(
+    [
+      '-o',
+      'res/live.mpd:segdur=2:profile=live:template=$RepresentationID$/seg_$Number%05d$:segext=cmfv:initext=cmfi:cmaf=cmf2',
+    ],
+    ['source1'],
+  );
+  t.is(r.code, 0, r.stderr);
+  const files = (await readdir(join(dir, 'res/1'))).sort();
+  t.deepEqual(files.slice(0, 3), ['seg_00001.cmfv', 'seg_00002.cmfv', 'seg_00003.cmfv']);
+  t.true(files.includes('seg_init.cmfi'));
+  const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
+  t.regex(mpd, /media="\$RepresentationID\$\/seg_\$Number%05d\$\.cmfv" initialization="1\/seg_init\.cmfi"/);
+  t.regex(mpd, /profiles="urn:mpeg:dash:profile:isoff-live:2011,urn:mpeg:dash:profile:cmaf:2019"/);
+  const init = await readFile(join(dir, 'res/1/seg_init.cmfi'));
+  t.is(init.toString('latin1', 4, 12), 'ftypcmf2');
+  t.deepEqual(await mpdProblems(join(dir, 'res'), 'live.mpd'), []);
+});
+
+test('dynauto: a live MPD and playlists that turn static at the end of input', async (t) => {
+  const { dir, r } = await run([
+    '-o',
+    'res/live.mpd:dual:segdur=2:cdur=0.5:profile=live:dmode=dynauto:llhls=br',
+  ]);
+  t.is(r.code, 0, r.stderr);
+  const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
+  t.regex(mpd, /type="static"/);
+  t.regex(mpd, /mediaPresentationDuration="PT0H0M30\.000S"/);
+  for (const v of await readVariants(join(dir, 'res'))) t.regex(v.text, /#EXT-X-ENDLIST\n$/, v.name);
+});
+
+test('options not supported yet are refused with the reason', async (t) => {
+  for (const [opt, re] of [
+    ['sbound=closest', /option sbound=closest: only sbound=out is supported yet/],
+    [
+      'ast=2026-01-01T00:00:00Z',
+      /option ast=2026-01-01T00:00:00Z: a forced availabilityStartTime is not supported yet/,
+    ],
+    ['profile=onDemand', /option profile=onDemand: single-segment on-demand output is not supported yet/],
+  ] as const) {
+    const { r } = await run(['-o', `res/live.mpd:segdur=2:${opt}`], ['source1']);
+    t.is(r.code, 1, opt);
+    t.regex(r.stderr, re);
+  }
+});
