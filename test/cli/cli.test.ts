@@ -76,7 +76,7 @@ test('a leading gpac word is accepted; -graph prints fin → mp4dmx → reframer
   t.is(lines[4], '----(PID manifest_m3u8 StreamType=File Extension=m3u8) fout (dst=res/live.m3u8)');
   t.true(
     lines.includes(
-      '----(PID rep1 StreamType=File Extension=m4s) fout#2 (dst=res/source1_dashinit.mp4) [dynamic]',
+      '----(PID rep1 StreamType=File Extension=m4s) fout#2 (dst=res/source1_dashinit.mp4:base=res/) [dynamic]',
     ),
   );
   t.true(lines.some((l) => /^--\(PID audio1 StreamType=Audio CodecID=aac\) reframer \(see above\)$/.test(l)));
