@@ -121,7 +121,8 @@ export type ProcessResult =
   | 'ok'
   /** Cannot progress until new input arrives or the timer asked with requestProcess() fires. */
   | 'not-ready'
-  /** Finished: every output has ended (the engine ends any still open). */
+  /** Finished: every output has ended (the engine ends any still open). A filter may be called again
+   *  after saying so (a late input PID may still reach it): it then answers 'eos' again, or processes. */
   | 'eos';
 
 /** What a filter instance may ask of the engine. */

@@ -130,6 +130,11 @@ export async function runScheduler(s: Session): Promise<void> {
       }
       node.processCalls++;
       node.processMs += performance.now() - t0;
+      // Link what it created first: the finish rules below look at the graph as it now is.
+      if (node.unlinked.length) {
+        s.linkPending();
+        wakeWaiters(s);
+      }
       if (r === 'eos') {
         node.saidEos = true;
         node.woken = false;
@@ -137,10 +142,6 @@ export async function runScheduler(s: Session): Promise<void> {
       } else if (r === 'not-ready') {
         node.woken = false;
       } else node.saidEos = false;
-      if (node.unlinked.length) {
-        s.linkPending();
-        wakeWaiters(s);
-      }
       for (const c of node.inputs) {
         const producer = s.node(c.producer);
         if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
