@@ -53,7 +53,8 @@ Examples:
   graphpac -i video.mp4:block_size=65536 inspect  read in 64 KiB blocks`,
   args: {
     src: arg.string(undefined, 'file to read (path or file:// URL; - or stdin for standard input)'),
-    block_size: arg.uint(1048576, 'size of the blocks read, in bytes', { level: 'advanced' }),
+    // 256 KiB: samples are views into blocks, so smaller blocks pin less memory (docs/PERFORMANCE.md).
+    block_size: arg.uint(262144, 'size of the blocks read, in bytes', { level: 'advanced' }),
     ext: arg.string(undefined, 'force the file extension (format) instead of the one in the name', {
       level: 'advanced',
     }),
@@ -69,7 +70,7 @@ Examples:
   },
   create(ctx) {
     const src = ctx.args.src ?? '';
-    const blockSize = Math.max(1, Math.floor(ctx.args.block_size || 1048576));
+    const blockSize = Math.max(1, Math.floor(ctx.args.block_size || 262144));
     let source: ByteSource | undefined;
     let pid: OutputPid | undefined;
     let pos = 0;

@@ -23,8 +23,8 @@ import type { FilterEvent, InputPid, Packet } from '../../src/index.js';
  * few bytes of audio queued may keep a whole 1 MiB block alive (by bytes alone, a fast audio PID
  * once pinned 140 MB of blocks).
  */
-const MAX_IN_FLIGHT = 8 << 20;
-const MAX_OPS_IN_FLIGHT = 32;
+const MAX_IN_FLIGHT = 2 << 20;
+const MAX_OPS_IN_FLIGHT = 16;
 
 interface OpenFile {
   path: string;

@@ -11,10 +11,10 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { checkSequence, parsePlaylist } from '../helpers/llhls-check.js';
-import { describe, startGraphpac } from './helpers/cli.js';
-import type { CliResult } from './helpers/cli.js';
-import { listedFilesProblems, readText, reportCheck, show, strictCheck } from './helpers/output.js';
-import { refDir, WorkRoot } from './helpers/workdir.js';
+import { describe, startGraphpac } from '../dasher/helpers/cli.js';
+import type { CliResult } from '../dasher/helpers/cli.js';
+import { listedFilesProblems, readText, reportCheck, show, strictCheck } from '../dasher/helpers/output.js';
+import { refDir, WorkRoot } from '../dasher/helpers/workdir.js';
 
 const root = new WorkRoot('realtime');
 test.after.always(() => root.cleanup());

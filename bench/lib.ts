@@ -1,0 +1,288 @@
+/**
+ * What the benchmarks share: timing a whole process under `/usr/bin/time -v` (wall, user, sys, peak RSS),
+ * median / min / max, the ways of starting graphpac (tsx, compiled into a temporary folder, dist/), the
+ * machine description, and rewriting one script's marked section of docs/PERFORMANCE.md.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpus, release, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+
+export const run = promisify(execFile);
+/** The repository root (every command runs from there). */
+export const root = fileURLToPath(new URL('../', import.meta.url));
+export const DOC = join(root, 'docs/PERFORMANCE.md');
+/** The issue's peak-RSS target, compared with the MiB figures /usr/bin/time reports (as KiB). */
+export const RSS_TARGET_MB = 120;
+
+/** One timed process: wall, user and sys seconds, peak RSS of the largest process in the tree. */
+export interface Sample {
+  wall: number;
+  user: number;
+  sys: number;
+  rssKb: number;
+  /** CPU seconds other processes used during the run (the machine's busy time minus user + sys). */
+  others?: number;
+}
+
+export interface Range {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export function range(xs: number[]): Range {
+  return { median: median(xs), min: Math.min(...xs), max: Math.max(...xs) };
+}
+
+/** `**median** [min–max]` of xs / scale. */
+export function fmtRange(xs: number[], digits: number, scale = 1): string {
+  const r = range(xs.map((x) => x / scale));
+  return `**${r.median.toFixed(digits)}** [${r.min.toFixed(digits)}–${r.max.toFixed(digits)}]`;
+}
+
+export const walls = (s: Sample[]): number[] => s.map((x) => x.wall);
+export const cpuTimes = (s: Sample[]): number[] => s.map((x) => x.user + x.sys);
+export const rssMiB = (s: Sample[]): number[] => s.map((x) => x.rssKb / 1024);
+
+function field(out: string, name: string): string {
+  const line = out.split('\n').find((l) => l.trim().startsWith(name));
+  if (!line) throw new Error(`/usr/bin/time -v printed no "${name}"`);
+  return line.slice(line.lastIndexOf(': ') + 2).trim();
+}
+
+function seconds(clock: string): number {
+  return clock.split(':').reduce((acc, part) => acc * 60 + Number(part), 0);
+}
+
+/** Parses what `/usr/bin/time -v` appends to stderr; throws unless the command exited with 0. */
+export function parseTimeV(stderr: string, what: string): Sample {
+  const status = field(stderr, 'Exit status');
+  if (status !== '0') throw new Error(`${what} exited with ${status}:\n${stderr}`);
+  return {
+    wall: seconds(field(stderr, 'Elapsed (wall clock) time')),
+    user: Number(field(stderr, 'User time (seconds)')),
+    sys: Number(field(stderr, 'System time (seconds)')),
+    rssKb: Number(field(stderr, 'Maximum resident set size (kbytes)')),
+  };
+}
+
+/** One run of argv under `/usr/bin/time -v`, from the repo root. */
+export async function timed(argv: string[]): Promise<Sample> {
+  const what = argv.join(' ');
+  const { stderr } = await run('/usr/bin/time', ['-v', ...argv], {
+    cwd: root,
+    maxBuffer: 64 * 1024 * 1024,
+  }).catch((e: { stderr?: string; message: string }) => {
+    throw new Error(`${what} failed: ${e.stderr ?? e.message}`);
+  });
+  return parseTimeV(stderr, what);
+}
+
+let clockTick: number | undefined;
+
+/** CPU seconds the whole machine has spent busy (all CPUs, from /proc/stat), or undefined off Linux. */
+function machineBusy(): number | undefined {
+  try {
+    clockTick ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    // cpu user nice system idle iowait irq softirq steal …
+    const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
+    return (
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTick
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The machine is shared (other people's test suites): a run during which other processes used more than
+ * this share of one CPU is thrown away and made again once the machine is quiet.
+ */
+export const NOISE_LIMIT = 0.1;
+/** …and more than this many CPU seconds (/proc/stat counts in ticks of 0.01 s). */
+const NOISE_FLOOR_S = 0.05;
+const MAX_RETRIES = 30;
+const MAX_WAIT_S = 600;
+
+/** What the quiet-machine guard did, for the docs. */
+export const noise = { rejected: 0, waitedS: 0, keptNoisy: 0 };
+
+/** Waits (up to MAX_WAIT_S in all) until other processes use less than NOISE_LIMIT of a CPU for 2 s. */
+async function quiet(): Promise<void> {
+  let quietFor = 0;
+  while (quietFor < 2 && noise.waitedS < MAX_WAIT_S) {
+    const a = machineBusy();
+    await sleep(500);
+    const b = machineBusy();
+    if (a === undefined || b === undefined) return;
+    quietFor = (b - a) / 0.5 < NOISE_LIMIT ? quietFor + 0.5 : 0;
+    noise.waitedS += 0.5;
+  }
+}
+
+/** One run with the CPU time other processes used meanwhile. */
+async function watched(once: () => Promise<Sample>): Promise<Sample> {
+  const a = machineBusy();
+  const s = await once();
+  const b = machineBusy();
+  return a === undefined || b === undefined ? s : { ...s, others: Math.max(0, b - a - s.user - s.sys) };
+}
+
+/**
+ * 1 warm-up + `runs` counted runs of `once`, printing each as it ends. A counted run disturbed by other
+ * processes (see NOISE_LIMIT) is made again, after waiting for a quiet machine.
+ */
+export async function repeat(label: string, runs: number, once: () => Promise<Sample>): Promise<Sample[]> {
+  process.stdout.write(`${label}: warm-up`);
+  await quiet();
+  await once();
+  const samples: Sample[] = [];
+  let retries = 0;
+  while (samples.length < runs) {
+    const s = await watched(once);
+    const noisy = (s.others ?? 0) > Math.max(NOISE_FLOOR_S, NOISE_LIMIT * s.wall);
+    if (noisy && retries < MAX_RETRIES) {
+      retries++;
+      noise.rejected++;
+      process.stdout.write(` | (${s.wall.toFixed(2)} s, others ${s.others!.toFixed(2)} s cpu: again)`);
+      await quiet();
+      continue;
+    }
+    if (noisy) noise.keptNoisy++;
+    samples.push(s);
+    process.stdout.write(` | ${s.wall.toFixed(2)} s ${(s.rssKb / 1024).toFixed(0)} MiB`);
+  }
+  process.stdout.write('\n');
+  return samples;
+}
+
+/** One sentence on what the quiet-machine guard did. */
+export function noiseNote(): string {
+  const kept = noise.keptNoisy
+    ? `; ${noise.keptNoisy} disturbed runs had to be kept (retries exhausted)`
+    : '';
+  return (
+    `runs during which other processes used more than ${NOISE_LIMIT * 100}% of a CPU (and ${NOISE_FLOOR_S} s) were made again after the machine ` +
+    `was quiet (${noise.rejected} made again, ${noise.waitedS.toFixed(0)} s spent waiting${kept})`
+  );
+}
+
+/** How graphpac is started: through tsx from the sources, or compiled JavaScript (what npm installs). */
+export interface Cli {
+  name: string;
+  argv: string[];
+  /** The command as written in the docs. */
+  shown: string;
+}
+
+export function tsxCli(): Cli {
+  return {
+    name: 'tsx',
+    argv: [process.execPath, '--import', 'tsx', 'src/cli/main.ts'],
+    shown: 'node --import tsx src/cli/main.ts',
+  };
+}
+
+/** Compiles src/ and filters/ into a temporary folder (dist/ is left alone) and runs that. */
+export function compiledCli(): Cli {
+  const dir = mkdtempSync(join(tmpdir(), 'graphpac-bench-'));
+  try {
+    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(dir, 'out')], {
+      cwd: root,
+      stdio: 'ignore',
+    });
+  } catch {
+    // Type errors elsewhere in a work-in-progress tree still emit JavaScript; the check below decides.
+  }
+  const main = join(dir, 'out/src/cli/main.js');
+  if (!existsSync(main)) throw new Error('tsc produced no out/src/cli/main.js');
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  return { name: 'compiled', argv: [process.execPath, main], shown: 'node $OUT/src/cli/main.js' };
+}
+
+/** The installed entry point, `bin/graphpac.js`, running dist/ as `npm run build` left it. */
+export function distCli(): Cli {
+  if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('no dist/: run npm run build first');
+  return { name: 'dist', argv: [process.execPath, 'bin/graphpac.js'], shown: 'node bin/graphpac.js' };
+}
+
+export function cliByName(name: string): Cli {
+  if (name === 'tsx') return tsxCli();
+  if (name === 'compiled') return compiledCli();
+  if (name === 'dist') return distCli();
+  throw new Error(`unknown --cli ${name} (tsx, compiled or dist)`);
+}
+
+/** The `$OUT` the compiled CLI's commands refer to, for the docs. */
+export const COMPILED_NOTE =
+  "`$OUT` is `npx tsc -p tsconfig.build.json --outDir $OUT` with `$OUT/../node_modules` linked to the repo's";
+
+export interface Machine {
+  nproc: number;
+  cpu: string;
+  kernel: string;
+  node: string;
+  /** One line for the docs. */
+  text: string;
+}
+
+/** nproc (honours CPU affinity), the CPU model from /proc/cpuinfo, the kernel and Node's version. */
+export function machine(): Machine {
+  let nproc = cpus().length;
+  try {
+    nproc = Number(execFileSync('nproc').toString().trim());
+  } catch {
+    /* cpus() then */
+  }
+  let cpu = cpus()[0]?.model ?? 'unknown CPU';
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) cpu = line.slice(line.indexOf(':') + 1).trim();
+  } catch {
+    /* cpus() then */
+  }
+  const kernel = release();
+  const node = process.version;
+  return { nproc, cpu, kernel, node, text: `${cpu} (nproc ${nproc}), Linux ${kernel}, Node ${node}` };
+}
+
+/** The markers around the section of docs/PERFORMANCE.md that `script` (e.g. `bench/demux.ts`) owns. */
+export function markers(script: string): { start: string; end: string } {
+  return { start: `<!-- ${script}: start -->`, end: `<!-- ${script}: end -->` };
+}
+
+/** Replaces the marked section (markers included in `text`) of docs/PERFORMANCE.md, or appends it. */
+export function writeSection(script: string, text: string, doc = DOC): void {
+  const { start, end } = markers(script);
+  if (!text.startsWith(start) || !text.endsWith(end))
+    throw new Error(`section text must be within ${start} … ${end}`);
+  const old = existsSync(doc)
+    ? readFileSync(doc, 'utf8')
+    : '# Performance\n\nMeasured figures, one section per benchmark (each written by its script).\n';
+  const a = old.indexOf(start);
+  const b = old.indexOf(end);
+  const next =
+    a >= 0 && b > a ? old.slice(0, a) + text + old.slice(b + end.length) : `${old.trimEnd()}\n\n${text}\n`;
+  writeFileSync(doc, next);
+  process.stdout.write(`wrote ${doc}\n`);
+}
+
+/** Quotes one word for sh (only when it needs it). */
+export function shq(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
