@@ -219,6 +219,18 @@ Examples:
         else waiting.push(pid);
       },
       processEvent(event, pid) {
+        if (event.type === 'output-caps') {
+          // The manifest sink honours LL-HLS delivery directives: say so in the playlists.
+          if (publisher) {
+            publisher.caps = {
+              ...publisher.caps,
+              ...(event.blockingReload === true ? { blockingReload: true } : {}),
+              ...(typeof event.canSkipUntil === 'number' ? { canSkipUntil: event.canSkipUntil } : {}),
+            };
+            dirty = true;
+          }
+          return true;
+        }
         if (event.type !== 'write-ack') return false;
         const rep = byOutput.get(pid as OutputPid);
         if (rep?.acknowledge(Number(event.ackId))) {
