@@ -117,7 +117,8 @@ Examples:
           await firstBlock();
           return 'ok';
         }
-        if (atEnd || pid.wouldBlock) return 'not-ready';
+        if (atEnd) return pid.isEos ? 'eos' : 'not-ready';
+        if (pid.wouldBlock) return 'not-ready';
         const data = await source!.read(pos, blockSize);
         if (!data.length) {
           // The file shrank, or standard input ended exactly on a block boundary.

@@ -91,7 +91,7 @@ export const arg = {
   }),
   enum: <const V extends string>(
     values: readonly V[],
-    def: V,
+    def: NoInfer<V>,
     doc: string,
     extra: Extra = {},
   ): EnumArg<V> => ({

@@ -356,6 +356,8 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
       for (const pid of pids) {
         const out = resolvePid(pid, node, this);
         pid.settle();
+        // Its producer may have stopped at the one packet allowed before linking.
+        node.woken = true;
         if (!out.linked) failures.push({ pid, reasons: out.reasons, noCandidates: out.noCandidates });
       }
       const anyLinked = node.outputs.some((p) => p.consumers > 0);
