@@ -236,6 +236,14 @@ Examples:
         if (rep?.acknowledge(Number(event.ackId))) {
           dirty = true;
           if (rep.lastClosedChanged) segmentClosed = needPurge = true;
+          const media = Math.max(...reps.map((r) => r.mediaDone / r.timescale));
+          ctx.reportStatus({
+            segments: reps.reduce((a, r) => a + r.segmentsDone, 0),
+            parts: reps.reduce((a, r) => a + r.partsDone, 0),
+            mediaSeconds: media,
+            // How far behind the wall clock the written media is (live runs; negative = ahead).
+            ...(ast !== undefined ? { lagMs: Math.round(ctx.clock.wallNow() - ast - media * 1000) } : {}),
+          });
         }
         return true;
       },

@@ -112,6 +112,10 @@ export class Rep {
   ended = false;
   /** Decode time of the first packet. */
   firstDts: number | undefined;
+  /** Written and acknowledged so far: parts, segments, media (timescale units, from the first packet). */
+  partsDone = 0;
+  segmentsDone = 0;
+  mediaDone = 0;
   /** The last acknowledge() closed a segment. */
   lastClosedChanged = false;
 
@@ -262,6 +266,9 @@ export class Rep {
       seg.time = c.segmentCts - (this.segmenter.originCts ?? 0);
       seg.uri = this.segmentName(c.segment, seg.time);
     }
+    this.partsDone++;
+    this.mediaDone += c.duration;
+    if (c.endsSegment) this.segmentsDone++;
     const part: Part = { duration: c.duration, independent: c.independent, offset: p.offset, size: p.size };
     seg.parts!.push(part);
     if (c.endsSegment) {

@@ -144,6 +144,11 @@ export interface FilterContext<A> {
    * again; if it rejects, the run fails with that error. Returns the same promise.
    */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Publish a few live figures for progress displays and `-stats` (segments written, clients, queue
+   * lengths…): replaces this filter's previous status. Cheap; call it when the figures change.
+   */
+  reportStatus(status: Readonly<Record<string, number | string>>): void;
   /** Ask to be processed again after `delayMs` (default: as soon as possible). */
   requestProcess(delayMs?: number): void;
   /**

@@ -65,6 +65,8 @@ export class FilterNode {
   chain: { next: FilterNode; target: FilterNode } | null = null;
   /** For dynamic nodes: the declared node whose destination the chain serves. */
   finished = false;
+  /** Last figures the filter reported (reportStatus). */
+  status: Readonly<Record<string, number | string>> = {};
   /** Async operations declared with track() and not settled yet. */
   inFlight = 0;
   /** Asked connectionsPending() and got true: woken when a filter settles. */
@@ -137,6 +139,9 @@ export class FilterNode {
       createPid: (props, name) => this.createPid(props, name),
       removePid: (pid) => this.removePid(pid),
       requestProcess: (delayMs) => this.requestProcess(delayMs),
+      reportStatus: (status) => {
+        this.status = status;
+      },
       track: <T>(work: Promise<T>) => {
         this.inFlight++;
         work.then(

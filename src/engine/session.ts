@@ -402,6 +402,27 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     if (error) throw error;
   }
 
+  /**
+   * Where the run stands: media time reached (seconds, the furthest any filter reported as
+   * `mediaSeconds`), the input duration when known (the longest demuxed stream), and every filter's
+   * reported status.
+   */
+  progress(): { mediaSeconds: number; durationSeconds: number | undefined; status: Record<string, Readonly<Record<string, number | string>>> } {
+    let media = 0;
+    let duration: number | undefined;
+    const status: Record<string, Readonly<Record<string, number | string>>> = {};
+    for (const n of this.nodes) {
+      if (Object.keys(n.status).length) status[n.name] = n.status;
+      const m = n.status.mediaSeconds;
+      if (typeof m === 'number') media = Math.max(media, m);
+      for (const p of n.outputs) {
+        const d = p.props.Duration;
+        if (p.props.StreamType !== 'File' && d && d.den > 0) duration = Math.max(duration ?? 0, d.num / d.den);
+      }
+    }
+    return { mediaSeconds: media, durationSeconds: duration, status };
+  }
+
   /** 'flush' (SIGINT, -runfor): end the sources and let what is in flight drain; 'abort' (SIGTERM): end now. */
   stop(mode: 'flush' | 'abort' = 'flush'): void {
     if (this.stopMode === 'abort') return;
