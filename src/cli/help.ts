@@ -3,12 +3,11 @@
  * same source as docs/filters/*.md.
  */
 import type { Registry } from '../engine/registry.js';
-import type { ArgDef } from '../engine/args.js';
-import { formatDefault, typeName } from '../engine/args.js';
 import { GraphError } from '../engine/errors.js';
+import { filterHelpText, optionLine } from './filter-format.js';
 
 export const USAGE = `Usage: graphpac [gpac] [options] [-i SOURCE] [FILTER[:opts]] [-o DEST[:opts]] ...
-       graphpac MP4Box ...   (not available yet)
+       graphpac MP4Box ...   (MP4Box DASH command lines)
 
 Runs a filter graph written in GPAC's command-line language, e.g.
   graphpac -i source1 -i source2 reframer:rt=on -o res/live.m3u8:segdur=10:cdur=1:profile=live:dmode=dynamic:llhls=br
@@ -26,12 +25,6 @@ Options:
   -h [filters|FILTER|FILTER.OPT]   help
 Engine options (before the graph): --plugin MODULE (load a filter plugin), --version
 `;
-
-function optionLine(name: string, d: ArgDef): string {
-  const def = formatDefault(d);
-  const values = d.type === 'enum' ? `, values: ${d.values.join('|')}` : '';
-  return `${name} (${typeName(d)}${def !== '' ? `, default: ${def}` : ''}${values}): ${d.doc}`;
-}
 
 export function helpText(registry: Registry, topic: string | null): string {
   if (topic === null) return USAGE;
@@ -52,12 +45,5 @@ export function helpText(registry: Registry, topic: string | null): string {
       );
     return optionLine(opt, d) + '\n';
   }
-  const lines = [`${desc.name}: ${desc.description}`, ''];
-  if (desc.help) lines.push(desc.help.trim(), '');
-  const opts = Object.entries(desc.args).filter(([, d]) => !d.hidden);
-  if (opts.length) {
-    lines.push('Options:');
-    for (const [k, d] of opts) lines.push(`  ${optionLine(k, d)}`);
-  } else lines.push('No options.');
-  return lines.join('\n') + '\n';
+  return filterHelpText(desc);
 }

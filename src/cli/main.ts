@@ -7,6 +7,7 @@ import { Command } from 'commander';
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { parseGraph } from '../syntax/parse.js';
+import { translateMp4BoxWithWarnings } from '../syntax/mp4box.js';
 import type { SessionOptionSpec } from '../syntax/graph-spec.js';
 import { Session } from '../engine/session.js';
 import { createLogSink, parseLogs } from '../engine/logger.js';
@@ -82,15 +83,14 @@ export async function main(
       return 0;
     }
     if (args[0]?.toLowerCase() === 'gpac') args = args.slice(1);
-    if (args[0]?.toLowerCase() === 'mp4box')
-      throw new GraphError('UNKNOWN_OPTION', 'the MP4Box front-end is not implemented yet');
+    const mp4box = args[0]?.toLowerCase() === 'mp4box' ? translateMp4BoxWithWarnings(args.slice(1)) : null;
     const registry = createRegistry();
     await loadPlugins(registry, engineOpts.plugin ?? []);
-    if (!args.length) {
+    if (!args.length && !mp4box) {
       out.write(helpText(registry, null));
       return 0;
     }
-    const spec = parseGraph(args);
+    const spec = mp4box ? mp4box.spec : parseGraph(args);
     for (const o of spec.session) {
       if (!(o.name in SESSION_OPTIONS))
         throw new GraphError(
@@ -110,6 +110,7 @@ export async function main(
     const logCfg = parseLogs(logValues);
     debug = logCfg.debug;
     const logs = createLogSink(logCfg);
+    for (const w of mp4box?.warnings ?? []) logs.root.warn(w);
     const num = (name: string): number | undefined => {
       const v = sessionValue(spec.session, name);
       if (v === undefined) return undefined;
