@@ -238,8 +238,9 @@ Examples:
           if (rep.lastClosedChanged) segmentClosed = needPurge = true;
           const media = Math.max(...reps.map((r) => r.mediaDone / r.timescale));
           ctx.reportStatus({
-            segments: reps.reduce((a, r) => a + r.segmentsDone, 0),
-            parts: reps.reduce((a, r) => a + r.partsDone, 0),
+            // Per representation (they advance together): the furthest.
+            segments: Math.max(...reps.map((r) => r.segmentsDone)),
+            parts: Math.max(...reps.map((r) => r.partsDone)),
             mediaSeconds: media,
             // How far behind the wall clock the written media is (live runs; negative = ahead).
             ...(ast !== undefined ? { lagMs: Math.round(ctx.clock.wallNow() - ast - media * 1000) } : {}),

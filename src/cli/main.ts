@@ -11,12 +11,13 @@ import { translateMp4BoxWithWarnings } from '../syntax/mp4box.js';
 import type { SessionOptionSpec } from '../syntax/graph-spec.js';
 import { Session } from '../engine/session.js';
 import { createLogSink, parseLogs } from '../engine/logger.js';
-import { GraphError, errorMessage } from '../engine/errors.js';
-import type { FilterDescriptor } from '../engine/filter-api.js';
-import type { Registry } from '../engine/registry.js';
+import { GraphError } from '../engine/errors.js';
 import { createRegistry } from './registry.js';
 import { formatGraph, formatStats } from './graph-print.js';
 import { helpText } from './help.js';
+import { loadPlugins } from './plugins.js';
+import { startProgress } from './progress.js';
+import { GraphSession, readGraphFile } from '../api.js';
 
 /** Session options the CLI understands (value: whether it takes a value). */
 const SESSION_OPTIONS: Record<string, 'flag' | 'value' | 'optional'> = {
@@ -40,20 +41,6 @@ const SESSION_OPTIONS: Record<string, 'flag' | 'value' | 'optional'> = {
   k: 'flag',
 };
 
-async function loadPlugins(registry: Registry, modules: readonly string[]): Promise<void> {
-  for (const m of modules) {
-    const url = m.startsWith('.') || m.startsWith('/') ? pathToFileURL(resolve(m)).href : m;
-    let mod: { default?: unknown; filters?: unknown };
-    try {
-      mod = (await import(url)) as typeof mod;
-    } catch (e) {
-      throw new GraphError('PLUGIN_INVALID', `cannot load plugin "${m}": ${errorMessage(e)}`, { plugin: m });
-    }
-    const list = Array.isArray(mod.filters) ? mod.filters : [mod.default];
-    for (const f of list) registry.register(f as FilterDescriptor, `plugin "${m}"`);
-  }
-}
-
 function sessionValue(opts: readonly SessionOptionSpec[], name: string): string | null | undefined {
   const o = opts.find((x) => x.name === name);
   return o ? o.value : undefined;
@@ -70,13 +57,14 @@ export async function main(
     const program = new Command('graphpac')
       .option('--plugin <module...>', 'load filter plugins (ESM modules exporting a filter)')
       .option('--version', 'print the version')
+      .option('--graph-file <path>', 'run the graph of a JSON graph file (see docs/ARCHITECTURE.md)')
       .argument('[graph...]')
       .allowUnknownOption()
       .passThroughOptions()
       .helpOption(false)
       .exitOverride();
     program.parse(argv, { from: 'user' });
-    const engineOpts = program.opts<{ plugin?: string[]; version?: boolean }>();
+    const engineOpts = program.opts<{ plugin?: string[]; version?: boolean; graphFile?: string }>();
     let args = program.args;
     if (engineOpts.version) {
       out.write('graphpac 0.1.0\n');
@@ -86,11 +74,20 @@ export async function main(
     const mp4box = args[0]?.toLowerCase() === 'mp4box' ? translateMp4BoxWithWarnings(args.slice(1)) : null;
     const registry = createRegistry();
     await loadPlugins(registry, engineOpts.plugin ?? []);
-    if (!args.length && !mp4box) {
+    if (!args.length && !mp4box && !engineOpts.graphFile) {
       out.write(helpText(registry, null));
       return 0;
     }
-    const spec = mp4box ? mp4box.spec : parseGraph(args);
+    let spec = mp4box ? mp4box.spec : parseGraph(args);
+    if (engineOpts.graphFile) {
+      // The file's graph, then whatever the command line adds (session options such as -graph).
+      const g = new GraphSession().loadGraphFile(await readGraphFile(engineOpts.graphFile));
+      spec = {
+        entries: [...g.spec.entries, ...spec.entries],
+        globals: spec.globals,
+        session: [...g.spec.session, ...spec.session],
+      };
+    }
     for (const o of spec.session) {
       if (!(o.name in SESSION_OPTIONS))
         throw new GraphError(
@@ -147,9 +144,15 @@ export async function main(
     const onTerm = () => session.stop('abort');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
+    const quiet = ['quiet', 'noprog'].some((o) => sessionValue(spec.session, o) !== undefined);
+    const stopProgress =
+      !quiet && err === process.stderr && process.stderr.isTTY
+        ? startProgress(session, process.stderr)
+        : undefined;
     try {
       await session.run();
     } finally {
+      stopProgress?.();
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
       if (sessionValue(spec.session, 'graph') !== undefined) err.write(formatGraph(session) + '\n');

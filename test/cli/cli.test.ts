@@ -196,3 +196,61 @@ test('--plugin loads a filter module; a bad plugin is named', async (t) => {
     /^graphpac: invalid filter plugin ".*bad\.mjs" \(filter "oops"\): create\(\) is missing\n$/,
   );
 });
+
+/** Run under a pseudo-terminal (util-linux `script`), as a user at a terminal would. */
+async function underTty(cmd: string, cwd: string): Promise<string> {
+  const { execFile } = await import('node:child_process');
+  return new Promise((resolve, reject) =>
+    execFile('script', ['-qec', cmd, '/dev/null'], { cwd, timeout: 30_000 }, (e, stdout) =>
+      e ? reject(e) : resolve(stdout),
+    ),
+  );
+}
+
+const tsxCli = `${process.execPath} --import ${import.meta.resolve('tsx')} ${join(process.cwd(), 'src/cli/main.ts')}`;
+
+test('on a terminal: a progress bar faster than real time, a live status line in real time; -noprog silences both', async (t) => {
+  const dir = await root.workDir(['source1', 'source2']);
+  const fast = await underTty(
+    `${tsxCli} -i source1 -i source2 reframer:rt=on:speed=10 -o a/live.mpd:segdur=1`,
+    dir,
+  );
+  t.regex(fast, /\[#+\.*\] +\d+%  ×\d+\.\d  ETA \d+:\d\d/);
+  const live = await underTty(
+    `${tsxCli} -i source2 reframer:rt=on -o b/live.m3u8:segdur=1:cdur=0.5:dmode=dynamic:llhls=br -runfor=2500`,
+    dir,
+  );
+  t.regex(live, /live 0:0\d  segments \d+  parts \d+  lag -?\d+ ms/);
+  const none = await underTty(
+    `${tsxCli} -i source2 reframer:rt=on -o c/live.m3u8:segdur=1:dmode=dynamic -runfor=1500 -noprog`,
+    dir,
+  );
+  t.notRegex(none, /live 0:|ETA/);
+  // Not a terminal: nothing.
+  const piped = await graphpac(
+    ['-i', 'source2', 'reframer:rt=on', '-o', 'd/live.m3u8:segdur=1:dmode=dynamic', '-runfor=1500'],
+    { cwd: dir },
+  );
+  t.notRegex(piped.stderr, /live 0:|ETA/);
+});
+
+test('--graph-file runs a JSON graph; --plugin takes a plugin folder', async (t) => {
+  const dir = await root.workDir(['source1', 'source2']);
+  await writeFile(
+    join(dir, 'g.json'),
+    JSON.stringify({ graph: [{ source: 'source2' }, { sink: 'g/live.mpd', options: { segdur: 2 } }] }),
+  );
+  const r = await graphpac(['--graph-file', 'g.json', '-graph'], { cwd: dir });
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stderr, /^fin \(src=source2\)$/m);
+  t.regex(await readFile(join(dir, 'g/live.mpd'), 'utf8'), /mp4a\.40\.2/);
+  const bad = await graphpac(['--graph-file', 'nope.json'], { cwd: dir });
+  t.is(bad.code, 1);
+  t.regex(bad.stderr, /^graphpac: cannot read graph file "nope\.json"/);
+  const noPlugin = await graphpac(['--plugin', dir, '-i', 'source2', 'inspect'], { cwd: dir });
+  t.is(noPlugin.code, 1);
+  t.regex(
+    noPlugin.stderr,
+    /cannot load plugin ".*": the folder has no package.json main, index.mjs or index.js/,
+  );
+});
