@@ -1,0 +1,145 @@
+/**
+ * The watch page an origin serves (`/watch`): plays the stream with hls.js (LL-HLS) or dash.js (LL-DASH),
+ * both served from the installed npm packages (no outside CDN), and shows live figures: latency to the
+ * live edge, buffer, bitrate, parts / segments received. `window.graphpacStats` exposes the same figures
+ * to tests.
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+
+const require = createRequire(import.meta.url);
+
+/** Files of the players, by the path the page loads them from. */
+export function playerAssets(): Record<string, string> {
+  const hls = require.resolve('hls.js/dist/hls.min.js');
+  // dashjs exports no package.json; its `require` entry is the UMD build the page needs.
+  const dash = require.resolve('dashjs');
+  return {
+    '/_graphpac/hls.min.js': hls,
+    '/_graphpac/dash.all.min.js': join(dirname(dash), 'dash.all.min.js'),
+  };
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export interface WatchPageOptions {
+  /** HLS master playlist path on this origin (e.g. `/live.m3u8`), if any. */
+  hls?: string;
+  /** MPD path on this origin, if any. */
+  dash?: string;
+  title?: string;
+}
+
+export function watchPage(o: WatchPageOptions): string {
+  const title = escapeHtml(o.title ?? 'graphpac live');
+  const cfg = JSON.stringify({ hls: o.hls ?? null, dash: o.dash ?? null });
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>${title}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+  body { font: 15px/1.4 system-ui, sans-serif; margin: 0; background: #111; color: #eee; }
+  header { display: flex; gap: 1em; align-items: center; padding: .6em 1em; background: #222; }
+  header h1 { font-size: 1.1em; margin: 0 1em 0 0; }
+  button { font: inherit; padding: .3em .9em; border: 1px solid #555; background: #333; color: #eee; border-radius: 4px; cursor: pointer; }
+  button.on { background: #2a6; border-color: #2a6; }
+  main { display: grid; grid-template-columns: minmax(0, 3fr) minmax(14em, 1fr); gap: 1em; padding: 1em; }
+  video { width: 100%; background: #000; }
+  dl { display: grid; grid-template-columns: auto 1fr; gap: .3em 1em; margin: 0; }
+  dt { color: #999; } dd { margin: 0; font-variant-numeric: tabular-nums; }
+  #latency { font-size: 2.2em; font-weight: 600; color: #4d9; }
+  #err { color: #f77; }
+</style>
+</head>
+<body>
+<header>
+  <h1>${title}</h1>
+  <button id="b-hls">LL-HLS (hls.js)</button>
+  <button id="b-dash">LL-DASH (dash.js)</button>
+  <span id="src"></span>
+</header>
+<main>
+  <video id="v" muted autoplay playsinline controls></video>
+  <section>
+    <div id="latency">–</div><div>seconds behind live</div>
+    <dl>
+      <dt>player</dt><dd id="player">–</dd>
+      <dt>buffer</dt><dd id="buffer">–</dd>
+      <dt>bitrate</dt><dd id="bitrate">–</dd>
+      <dt>segments</dt><dd id="segments">0</dd>
+      <dt>parts</dt><dd id="parts">0</dd>
+      <dt>stalls</dt><dd id="stalls">0</dd>
+      <dt>position</dt><dd id="pos">–</dd>
+    </dl>
+    <p id="err"></p>
+  </section>
+</main>
+<script src="/_graphpac/hls.min.js"></script>
+<script src="/_graphpac/dash.all.min.js"></script>
+<script>
+(() => {
+  const cfg = ${cfg};
+  const v = document.getElementById('v');
+  const $ = (id) => document.getElementById(id);
+  const stats = (window.graphpacStats = { player: null, latency: null, buffer: 0, bitrate: 0, segments: 0, parts: 0, stalls: 0, errors: [] });
+  let player = null, kind = null;
+  function stop() {
+    if (player && player.destroy) player.destroy();
+    if (player && player.reset) player.reset();
+    player = null;
+  }
+  function fail(msg) { stats.errors.push(msg); $('err').textContent = msg; }
+  function startHls() {
+    if (!cfg.hls) return fail('no HLS playlist on this origin');
+    if (!window.Hls || !Hls.isSupported()) return fail('hls.js: Media Source Extensions not supported');
+    const h = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    h.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.frag.type !== 'main') return; if (d.part) stats.parts++; else stats.segments++; });
+    h.on(Hls.Events.FRAG_BUFFERED, (_e, d) => { if (d.stats && d.frag.type === 'main') stats.bitrate = Math.round((d.stats.total * 8) / (d.frag.duration || 1)); });
+    h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
+    h.loadSource(cfg.hls); h.attachMedia(v);
+    player = h; kind = 'hls';
+  }
+  function startDash() {
+    if (!cfg.dash) return fail('no MPD on this origin');
+    const p = dashjs.MediaPlayer().create();
+    p.updateSettings({ streaming: { delay: { liveDelay: 1.5 }, liveCatchup: { enabled: true, maxDrift: 0.5, playbackRate: { min: -0.5, max: 0.5 } } } });
+    p.on(dashjs.MediaPlayer.events.FRAGMENT_LOADING_COMPLETED, (e) => { if (e.request && e.request.mediaType === 'video') stats.segments++; });
+    p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail('dash.js: ' + JSON.stringify(e.error || e)));
+    p.initialize(v, cfg.dash, true);
+    player = p; kind = 'dash';
+  }
+  function choose(k) {
+    stop(); stats.segments = stats.parts = stats.stalls = 0; stats.errors = []; $('err').textContent = '';
+    stats.player = k; $('player').textContent = k === 'hls' ? 'hls.js ' + (window.Hls ? Hls.version : '') : 'dash.js ' + (window.dashjs ? dashjs.Version || '' : '');
+    $('b-hls').classList.toggle('on', k === 'hls'); $('b-dash').classList.toggle('on', k === 'dash');
+    $('src').textContent = k === 'hls' ? cfg.hls : cfg.dash;
+    history.replaceState(null, '', '?player=' + k);
+    (k === 'hls' ? startHls : startDash)();
+  }
+  v.addEventListener('waiting', () => { if (v.currentTime > 0) stats.stalls++; });
+  $('b-hls').onclick = () => choose('hls');
+  $('b-dash').onclick = () => choose('dash');
+  setInterval(() => {
+    let lat = null;
+    if (kind === 'hls' && player && typeof player.latency === 'number') lat = player.latency;
+    if (kind === 'dash' && player && player.getCurrentLiveLatency) lat = player.getCurrentLiveLatency();
+    const b = v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : 0;
+    stats.latency = lat; stats.buffer = b; stats.position = v.currentTime;
+    $('latency').textContent = lat === null || isNaN(lat) ? '–' : lat.toFixed(2);
+    $('buffer').textContent = b.toFixed(2) + ' s';
+    $('bitrate').textContent = stats.bitrate ? (stats.bitrate / 1000).toFixed(0) + ' kb/s' : '–';
+    $('segments').textContent = stats.segments; $('parts').textContent = stats.parts; $('stalls').textContent = stats.stalls;
+    $('pos').textContent = v.currentTime.toFixed(2) + ' s';
+  }, 250);
+  const want = new URLSearchParams(location.search).get('player');
+  choose(want === 'dash' || (!cfg.hls && cfg.dash) ? 'dash' : 'hls');
+})();
+</script>
+</body>
+</html>
+`;
+}
