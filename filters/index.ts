@@ -6,6 +6,7 @@ import reframer from './reframer/index.js';
 import inspect from './inspect/index.js';
 import fout from './fout/index.js';
 import dasher from './dasher/index.js';
+import httpout from './httpout/index.js';
 
 export const builtinFilters: FilterDescriptor[] = [
   fin,
@@ -14,4 +15,5 @@ export const builtinFilters: FilterDescriptor[] = [
   dasher,
   inspect,
   fout,
+  httpout,
 ] as FilterDescriptor[];

@@ -83,6 +83,7 @@ Examples:
     let finished = false;
     let started = false;
     let targetDuration = 0;
+    let originUtcs: string | undefined;
 
     function setupOutputs(st: Settings): Publisher {
       const ext = st.primary === 'mpd' ? 'mpd' : 'm3u8';
@@ -183,6 +184,7 @@ Examples:
         ast: ast ?? now,
         now,
         ended: final,
+        ...(originUtcs ? { utcs: originUtcs } : {}),
       });
       publisher.publish(model, {
         mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
@@ -227,6 +229,8 @@ Examples:
               ...(event.blockingReload === true ? { blockingReload: true } : {}),
               ...(typeof event.canSkipUntil === 'number' ? { canSkipUntil: event.canSkipUntil } : {}),
             };
+            // An origin that answers UTCTiming itself: the default clock source of the MPD.
+            if (typeof event.utcs === 'string') originUtcs = event.utcs;
             dirty = true;
           }
           return true;

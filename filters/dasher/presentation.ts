@@ -14,7 +14,8 @@ export interface PresentationState {
   now: number;
   /** End of input reached and everything written. */
   ended: boolean;
-  /** Value for CAN-BLOCK-RELOAD etc. is the output's business; this is only the model. */
+  /** UTCTiming URL answered by the origin serving the manifests (used when utcs is not given). */
+  utcs?: string;
 }
 
 function gcd(a: number, b: number): number {
@@ -33,8 +34,9 @@ function groupKey(r: Rep): string {
   return `audio|${r.track.codec}|${r.track.channels ?? ''}|${r.track.language ?? 'und'}`;
 }
 
-function utcTimings(s: Settings): UtcTiming[] | undefined {
-  let url = s.args.utcs;
+function utcTimings(s: Settings, origin: string | undefined): UtcTiming[] | undefined {
+  // An origin's own clock wins over GPAC's default (which needs the Internet); files get GPAC's.
+  let url = s.args.utcs ?? origin;
   if (!url && s.profile === 'dashif.ll') url = 'https://time.akamai.com/?iso&ms';
   if (!url) return undefined;
   if (url === 'inband') return undefined; // written by the caller as a direct value when needed
@@ -164,7 +166,7 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     else model.mediaPresentationDuration = -refresh;
     if (s.tsb > 0) model.timeShiftBufferDepth = s.tsb;
     if (s.args.spd > 0) model.suggestedPresentationDelay = s.args.spd / 1000;
-    const utc = utcTimings(s);
+    const utc = utcTimings(s, st.utcs);
     if (utc) model.utcTimings = utc;
     if (s.profile === 'dashif.ll')
       model.serviceDescription = deriveServiceDescription({

@@ -1,0 +1,309 @@
+/**
+ * Sending bodies: complete files from disk (Content-Length, ETag, 304, Range, gzip), in-memory
+ * manifests, and files still being produced (chunked, part by part as the writer reports them).
+ * Bodies are read from disk block by block and written only when the socket drained: a slow client
+ * costs one block; a client that stops reading is dropped after the timeout.
+ */
+import { open, readFile, stat } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import type { CacheClass } from './headers.js';
+import { baseHeaders, cacheHeader, isText, mimeOf } from './headers.js';
+import type { ServerOptions } from './options.js';
+import type { LiveFile, Store } from './store.js';
+
+const BLOCK = 64 * 1024;
+/** RFC 8673: the last-byte-pos clients send (and we echo) for a representation of unknown length. */
+export const UNKNOWN_END = 9007199254740991;
+
+/** One request being answered. */
+export interface Exchange {
+  req: IncomingMessage;
+  res: ServerResponse;
+  o: ServerOptions;
+  store: Store;
+  methods: string;
+  /** Bytes of body sent (for the request log). */
+  bytes: number;
+}
+
+export function headersFor(
+  x: Exchange,
+  cls: CacheClass,
+  extra: OutgoingHttpHeaders = {},
+): OutgoingHttpHeaders {
+  const h = baseHeaders(x.req, x.o, x.methods);
+  const cc = cacheHeader(x.o, cls, x.store.targetDuration);
+  if (cc) h['Cache-Control'] = cc;
+  return { ...h, ...extra };
+}
+
+/** A small complete answer (errors, OPTIONS, the UTC time). */
+export function sendSimple(
+  x: Exchange,
+  status: number,
+  body: string,
+  cls: CacheClass,
+  extra: OutgoingHttpHeaders = {},
+): void {
+  if (x.res.headersSent || x.res.destroyed) return;
+  const data = Buffer.from(body);
+  x.res.writeHead(
+    status,
+    headersFor(x, cls, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Length': data.length,
+      ...extra,
+    }),
+  );
+  if (x.req.method === 'HEAD') x.res.end();
+  else {
+    x.bytes += data.length;
+    x.res.end(data);
+  }
+}
+
+function notModified(x: Exchange, etag: string | undefined): boolean {
+  if (!etag || x.o.cacheControl === 'none') return false;
+  const inm = x.req.headers['if-none-match'];
+  return inm !== undefined && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+}
+
+function acceptsGzip(x: Exchange): boolean {
+  const ae = x.req.headers['accept-encoding'];
+  return typeof ae === 'string' && /\bgzip\b(?!;q=0(\.0*)?\b)/.test(ae);
+}
+
+/** A complete body held in memory (manifests): 304, gzip, HEAD. */
+export function sendBuffer(
+  x: Exchange,
+  data: Buffer,
+  opts: { type: string; etag?: string; cls: CacheClass; extra?: OutgoingHttpHeaders },
+): void {
+  if (x.res.headersSent || x.res.destroyed) return;
+  const etag = x.o.cacheControl === 'none' ? undefined : opts.etag;
+  const h = headersFor(x, opts.cls, {
+    'Content-Type': opts.type,
+    Vary: 'Accept-Encoding',
+    ...(etag ? { ETag: etag } : {}),
+    ...opts.extra,
+  });
+  if (notModified(x, etag)) {
+    x.res.writeHead(304, h);
+    x.res.end();
+    return;
+  }
+  let body = data;
+  if (x.o.zmax > 0 && data.length <= x.o.zmax && isText(x.req.url?.split('?')[0] ?? '') && acceptsGzip(x)) {
+    body = gzipSync(data);
+    h['Content-Encoding'] = 'gzip';
+  }
+  h['Content-Length'] = body.length;
+  x.res.writeHead(200, h);
+  if (x.req.method === 'HEAD') x.res.end();
+  else {
+    x.bytes += body.length;
+    x.res.end(body);
+  }
+}
+
+export type RangeSpec = { start: number; end?: number; suffix?: number };
+
+/** One `bytes=` range (undefined: none or not usable → whole body; 'invalid' → 416). */
+export function parseRange(h: string | undefined): RangeSpec | 'invalid' | undefined {
+  if (!h) return undefined;
+  const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(h);
+  if (!m) return /^\s*bytes\s*=.*,/.test(h) ? undefined : 'invalid'; // several ranges: ignored (200)
+  const [, a = '', b = ''] = m;
+  if (a === '' && b === '') return 'invalid';
+  if (a === '') return { start: 0, suffix: Number(b) };
+  const start = Number(a);
+  const end = b === '' ? undefined : Number(b);
+  if (!Number.isSafeInteger(start) || (end !== undefined && (!Number.isFinite(end) || end < start)))
+    return 'invalid';
+  return end === undefined ? { start } : { start, end };
+}
+
+/** Wait until the response can take more, or give up (client gone, or stalled past the timeout). */
+function drained(x: Exchange): Promise<boolean> {
+  return new Promise((resolve) => {
+    const res = x.res;
+    const done = (ok: boolean) => {
+      clearTimeout(t);
+      res.off('drain', onDrain);
+      res.off('close', onClose);
+      resolve(ok);
+    };
+    const onDrain = () => done(true);
+    const onClose = () => done(false);
+    const t = setTimeout(() => {
+      // A client that stopped reading: drop it rather than buffering for it.
+      res.destroy();
+      done(false);
+    }, x.o.timeoutS * 1000);
+    res.on('drain', onDrain);
+    res.on('close', onClose);
+  });
+}
+
+/** Copy bytes [from, to) of an open file to the response. Returns false if the client went away. */
+async function pump(x: Exchange, fh: FileHandle, from: number, to: number): Promise<boolean> {
+  let pos = from;
+  while (pos < to) {
+    if (x.res.destroyed) return false;
+    const n = Math.min(BLOCK, to - pos);
+    const buf = Buffer.allocUnsafe(n);
+    const { bytesRead } = await fh.read(buf, 0, n, pos);
+    if (bytesRead <= 0) throw new Error(`short read at ${pos}`);
+    pos += bytesRead;
+    x.bytes += bytesRead;
+    if (!x.res.write(bytesRead < n ? buf.subarray(0, bytesRead) : buf) && !(await drained(x))) return false;
+  }
+  return true;
+}
+
+/** A complete file on disk. */
+export async function sendFile(
+  x: Exchange,
+  path: string,
+  size: number,
+  mtimeMs: number,
+  cls: CacheClass,
+): Promise<void> {
+  const etag =
+    x.o.cacheControl === 'none'
+      ? undefined
+      : `"${size.toString(16)}-${Math.round(mtimeMs * 1000).toString(16)}"`;
+  const type = mimeOf(path);
+  const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
+  if (range === undefined && x.o.zmax > 0 && size <= x.o.zmax && isText(path)) {
+    sendBuffer(x, await readFile(path), { type, cls, ...(etag ? { etag } : {}) });
+    return;
+  }
+  const h = headersFor(x, cls, {
+    'Content-Type': type,
+    'Accept-Ranges': 'bytes',
+    ...(etag ? { ETag: etag } : {}),
+  });
+  if (range === undefined && notModified(x, etag)) {
+    x.res.writeHead(304, h);
+    x.res.end();
+    return;
+  }
+  let start = 0;
+  let end = size - 1;
+  let status = 200;
+  if (range === 'invalid' || (range && range.suffix === undefined && range.start >= size)) {
+    sendSimple(x, 416, 'range not satisfiable\n', 'error', { 'Content-Range': `bytes */${size}` });
+    return;
+  }
+  if (range) {
+    status = 206;
+    if (range.suffix !== undefined) start = Math.max(0, size - range.suffix);
+    else {
+      start = range.start;
+      end = Math.min(size - 1, range.end ?? size - 1);
+    }
+    h['Content-Range'] = `bytes ${start}-${end}/${size}`;
+  }
+  h['Content-Length'] = Math.max(0, end - start + 1);
+  if (x.req.method === 'HEAD') {
+    x.res.writeHead(status, h);
+    x.res.end();
+    return;
+  }
+  const fh = await open(path, 'r');
+  try {
+    x.res.writeHead(status, h);
+    if (await pump(x, fh, start, end + 1)) x.res.end();
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * A file still being written. Whole GET: 200, chunked, what is deliverable now then each part as it
+ * completes, ending with the file. Range: the bytes of complete parts from `start` (held until the
+ * first of them exists), part by part, up to the range end or the end of the file; the response is 206
+ * with `Content-Range: bytes start-END/*` (RFC 8673: END is the requested end, or 2^53−1 when open).
+ * A part file (llhls=sf) is sent once complete, like any file.
+ */
+export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Promise<void> {
+  const onClose = (cb: () => void) => {
+    x.res.on('close', cb);
+    return () => x.res.off('close', cb);
+  };
+  const type = mimeOf(lf.path);
+  const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
+  if (lf.kind === 'part' || !x.o.cte || range === 'invalid' || range?.suffix !== undefined) {
+    // Held until complete, then served as a complete file.
+    const r = await x.store.waitFor(() => lf.done, 3_600_000, onClose);
+    if (r !== 'ok') {
+      if (r !== 'closed') sendSimple(x, 503, 'file not completed\n', 'error');
+      return;
+    }
+    await sendFile(x, lf.path, lf.size, (await stat(lf.path)).mtimeMs, cls);
+    return;
+  }
+  const start = range?.start ?? 0;
+  if (range) {
+    // Nothing is sent before the first complete part of the range exists.
+    const r = await x.store.waitFor(() => lf.done || lf.deliverable > start, 3_600_000, onClose);
+    if (r === 'closed') return;
+    if (r !== 'ok') {
+      sendSimple(x, 503, 'file not completed\n', 'error');
+      return;
+    }
+    if (lf.done && start >= lf.size) {
+      sendSimple(x, 416, 'range not satisfiable\n', 'error', { 'Content-Range': `bytes */${lf.size}` });
+      return;
+    }
+    if (lf.done) {
+      await sendFile(x, lf.path, lf.size, (await stat(lf.path)).mtimeMs, cls);
+      return;
+    }
+  }
+  const stop = range?.end !== undefined ? range.end + 1 : Infinity;
+  const h = headersFor(x, cls, { 'Content-Type': type });
+  if (range) h['Content-Range'] = `bytes ${start}-${range.end ?? UNKNOWN_END}/*`;
+  x.res.writeHead(range ? 206 : 200, h); // no Content-Length: chunked
+  if (x.req.method === 'HEAD') {
+    x.res.end();
+    return;
+  }
+  x.res.flushHeaders();
+  let fh: FileHandle | undefined;
+  let gone = x.res.destroyed;
+  let wake: (() => void) | undefined;
+  const onGone = () => {
+    gone = true;
+    wake?.();
+  };
+  x.res.on('close', onGone);
+  try {
+    fh = await open(lf.path, 'r');
+    let sent = start;
+    for (;;) {
+      const limit = Math.min(stop, lf.deliverable);
+      if (sent < limit) {
+        if (!(await pump(x, fh, sent, limit))) return;
+        sent = limit;
+        continue;
+      }
+      if (lf.done || sent >= stop || x.store.closing) break;
+      await new Promise<void>((r) => {
+        wake = r;
+        void lf.changed().then(r);
+      });
+      wake = undefined;
+      if (gone) return;
+    }
+    x.res.end();
+  } catch {
+    x.res.destroy();
+  } finally {
+    x.res.off('close', onGone);
+    await fh?.close();
+  }
+}

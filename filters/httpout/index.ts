@@ -1,0 +1,126 @@
+/**
+ * httpout (spec gpac-semantics §7): an HTTP origin for the files it is given. Server mode with rdirs:
+ * produced files are written exactly as fout writes them (shared pipeline, fout/file-writer.ts) into
+ * the first rdir at the URL's path, and served from `/` while they are produced: chunked delivery of
+ * segments in production, part by part; LL-HLS delivery directives on variant playlists; preload-hinted
+ * resources held until they exist; the UTCTiming URL `/time`. Every instance on one host:port shares
+ * one server (registry.ts). See docs/HTTPOUT.md.
+ */
+import { posix } from 'node:path';
+import { join, resolve } from 'node:path';
+import { defineFilter, GraphError } from '../../src/index.js';
+import { createFileSink } from '../fout/file-writer.js';
+import { httpoutArgs, parseServerUrl } from './options.js';
+import { acquire, release, serverOptions } from './registry.js';
+import { TIME_PATH, WATCH_PATH } from './server.js';
+
+export default defineFilter({
+  name: 'httpout',
+  description: 'HTTP origin: serve produced files while they are written (chunked, LL-HLS directives)',
+  help: `httpout is loaded for -o http://HOST:PORT/NAME: it binds HOST:PORT, writes what it receives to the
+first folder of rdirs (as fout would) and serves it: segments in production with chunked transfer, part by
+part; LL-HLS blocking playlist reload (_HLS_msn, _HLS_part), delta playlists (_HLS_skip), preload-hinted
+parts held until they exist; a UTCTiming resource at /time. Without rdirs, files go to a temporary folder
+removed at exit. Every -o on the same HOST:PORT shares one server.
+
+Examples:
+  graphpac -i source1 -i source2 reframer:rt=on -o http://127.0.0.1:8080/live.m3u8:dual:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br:rdirs=out
+  graphpac -i source1 reframer:rt=on -o http://127.0.0.1:8080/live.mpd:segdur=2:cdur=0.25:asto=1.75:profile=live:dmode=dynamic:rdirs=out`,
+  args: httpoutArgs,
+  caps: [{ name: 'files', in: { StreamType: 'File' } }],
+  instanceCaps(args) {
+    let ext: string;
+    try {
+      ext = posix.extname(new URL(args.dst ?? '').pathname).slice(1);
+    } catch {
+      ext = '';
+    }
+    const want: Record<string, string> = { StreamType: 'File' };
+    if (ext) want.Extension = ext;
+    return [{ name: `files with extension ${ext || '(none)'}`, in: want }];
+  },
+  probeUrl(url, role) {
+    if (role !== 'sink') return 'no';
+    return /^https?:\/\//i.test(url) ? 'supported' : 'no';
+  },
+  maxInputs: 1,
+  create(ctx) {
+    const args = ctx.args;
+    const dst = args.dst ?? '';
+    const { host, port, path, https } = parseServerUrl(dst, args.port);
+    if (args.hmode !== 'default')
+      throw new GraphError(
+        'BAD_OPTION_VALUE',
+        `httpout: hmode=${args.hmode} is not implemented (server mode only)`,
+        {
+          option: 'hmode',
+        },
+      );
+    if (https || args.cert !== undefined || args.pkey !== undefined)
+      throw new GraphError('BAD_OPTION_VALUE', 'httpout: HTTPS (https://, cert, pkey) is not implemented', {
+        dst,
+      });
+    const { server, ready, created } = acquire(host, port, () => serverOptions(args, host, port), ctx.log);
+    const root = server.o.rdirs[0]!;
+    const pageUrl = `${server.url}${path}`;
+    if (created) {
+      void ctx.track(
+        ready.then(() =>
+          ctx.log.warn(
+            `serving ${server.o.tempRoot ? `temporary folder ${root} (removed at exit; use rdirs=DIR to keep the files)` : root} at ${server.url}/ - open ${pageUrl} or watch it at ${server.url}${WATCH_PATH}`,
+          ),
+        ),
+      );
+    } else {
+      if (args.rdirs.length && resolve(args.rdirs[0]!) !== root)
+        ctx.log.warn(`${host}:${port} is already served from ${root}: options of this output are ignored`);
+    }
+    // Packets' FileName are relative to `base` (the dasher's manifest folder URL) or dst's folder.
+    let basePath = posix.dirname(path);
+    if (args.base !== undefined) {
+      try {
+        basePath = decodeURIComponent(new URL(args.base, dst).pathname);
+      } catch {
+        basePath = args.base;
+      }
+    }
+    const sink = createFileSink(ctx, {
+      label: 'httpout',
+      dst: join(root, path),
+      baseDir: join(root, basePath),
+      atomic: false,
+      hooks: server.store.hooks(),
+    });
+    let lingering = false;
+    return {
+      configurePid(pid, status) {
+        sink.configurePid(pid, status);
+        if (status !== 'new' || pid.props.IsManifest !== true) return;
+        if (!created) ctx.log.warn(`also serving ${pageUrl}`);
+        if (path.endsWith('.m3u8')) server.pages.hls ??= path;
+        if (path.endsWith('.mpd')) server.pages.dash ??= path;
+        // This sink honours LL-HLS delivery directives and answers a UTCTiming URL.
+        pid.sendEvent({
+          type: 'output-caps',
+          blockingReload: true,
+          // Raised by the dasher to 6 × target duration (the minimum RFC 8216bis allows).
+          canSkipUntil: 0,
+          utcs: `${server.url}${TIME_PATH}`,
+        });
+      },
+      process() {
+        const r = sink.process();
+        if (r === 'eos' && args.linger > 0 && !lingering) {
+          lingering = true;
+          void ctx.track(new Promise((res) => setTimeout(res, args.linger * 1000)));
+        }
+        return r;
+      },
+      processEvent: sink.processEvent,
+      async finalize() {
+        await sink.finalize();
+        await release(server);
+      },
+    };
+  },
+});

@@ -1,0 +1,88 @@
+/**
+ * Manifest requests: MPD and playlists from the store (the latest version written), with LL-HLS
+ * delivery directives on variant playlists: blocking reload (`_HLS_msn` / `_HLS_part`), delta
+ * updates (`_HLS_skip`), 400 / 503 answers, cache lifetimes of the server profile.
+ */
+import { decide, holdLimitMs, parseDirectives } from './directives.js';
+import type { Directives } from './directives.js';
+import { sendBuffer, sendSimple } from './delivery.js';
+import type { Exchange } from './delivery.js';
+import { etagOf } from './store.js';
+import type { Manifest } from './store.js';
+import { mimeOf } from './headers.js';
+
+function respond(x: Exchange, m: Manifest, d: Directives, blocked: boolean, heldMs: number): void {
+  const st = m.state;
+  let body = m.data;
+  let etag = m.etag;
+  if (d.skip && st && !st.ended) {
+    const delta = d.skip === 'v2' ? m.props.HLSSkipV2 : m.props.HLSSkipYES;
+    if (typeof delta === 'string') {
+      body = Buffer.from(delta.endsWith('\n') ? delta : `${delta}\n`);
+      etag = etagOf(body);
+    }
+  }
+  const blocking = blocked && st !== undefined && !st.ended;
+  sendBuffer(x, body, {
+    type: mimeOf(m.path),
+    etag,
+    cls: blocking ? 'blocking' : 'live',
+    extra: { Age: '0', ...(blocking ? { 'Block-Duration': String(Math.round(heldMs)) } : {}) },
+  });
+}
+
+/** Answer a request for a manifest known to the store (`path` is its absolute path). */
+export async function servePlaylist(x: Exchange, path: string, query: URLSearchParams): Promise<void> {
+  const first = x.store.manifests.get(path);
+  if (!first) return;
+  const isPlaylist = path.endsWith('.m3u8');
+  const parsed = isPlaylist ? parseDirectives(query) : {};
+  if ('error' in parsed) {
+    sendSimple(x, 400, `${parsed.error}\n`, 'live-error');
+    return;
+  }
+  const d: Directives = parsed;
+  const st = first.state;
+  if (!st || d.msn === undefined) {
+    respond(x, first, d, false, 0);
+    return;
+  }
+  const dec = decide(st, d);
+  if (dec.kind === 'error') {
+    sendSimple(x, 400, `${dec.reason}\n`, 'blocking-error');
+    return;
+  }
+  const t0 = performance.now();
+  if (dec.kind === 'now') {
+    respond(x, first, d, true, 0);
+    return;
+  }
+  // Held: re-checked at every manifest change, up to 3 × target duration.
+  let current = first;
+  const r = await x.store.waitFor(
+    () => {
+      const m = x.store.manifests.get(path);
+      if (!m?.state) return false;
+      current = m;
+      return decide(m.state, d).kind !== 'wait';
+    },
+    holdLimitMs(st.targetDuration),
+    (cb) => {
+      x.res.on('close', cb);
+      return () => x.res.off('close', cb);
+    },
+  );
+  if (r === 'closed') return;
+  if (r === 'ok' && current.state) {
+    const again = decide(current.state, d);
+    if (again.kind === 'error') sendSimple(x, 400, `${again.reason}\n`, 'blocking-error');
+    else respond(x, current, d, true, performance.now() - t0);
+    return;
+  }
+  sendSimple(
+    x,
+    503,
+    `_HLS_msn=${d.msn}${d.part !== undefined ? ` _HLS_part=${d.part}` : ''} not available after ${Math.round(performance.now() - t0)} ms\n`,
+    'blocking-error',
+  );
+}

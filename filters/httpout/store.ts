@@ -1,0 +1,193 @@
+/**
+ * What the origin knows about the files it produces, fed by the file writer's hooks (never by
+ * polling): files in production (bytes written, last complete part), the latest version of every
+ * manifest (with the dasher's playlist state), and the resources named by preload hints. Held requests
+ * wait on `waitFor`, re-checked at every change.
+ */
+import { createHash } from 'node:crypto';
+import { dirname, resolve } from 'node:path';
+import type { PacketProps } from '../../src/index.js';
+import type { WriterHooks } from '../fout/file-writer.js';
+import { partTargetOf, preloadHints } from './directives.js';
+import type { PlaylistState } from './directives.js';
+
+/** A file being written. */
+export class LiveFile {
+  /** Bytes on disk. */
+  size = 0;
+  /** End of the last complete chunk / part (−1: the writer reported none). */
+  boundary = -1;
+  done = false;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    readonly path: string,
+    readonly kind: 'file' | 'part',
+  ) {}
+
+  /** Bytes that may be sent: never a byte of an unfinished part. A part file: nothing until complete. */
+  get deliverable(): number {
+    if (this.done) return this.size;
+    if (this.kind === 'part') return 0;
+    return this.boundary >= 0 ? this.boundary : this.size;
+  }
+
+  /** Resolves at the next change (bytes, part boundary, completion). */
+  changed(): Promise<void> {
+    if (this.done) return Promise.resolve();
+    return new Promise((r) => this.waiters.push(r));
+  }
+
+  notify(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+}
+
+export interface Manifest {
+  path: string;
+  data: Buffer;
+  etag: string;
+  mtime: number;
+  props: PacketProps;
+  /** Variant playlists: where they stand (for delivery directives). */
+  state?: PlaylistState;
+}
+
+export function etagOf(data: Uint8Array): string {
+  return `"${createHash('sha1').update(data).digest('base64url').slice(0, 22)}"`;
+}
+
+function stateOf(props: PacketProps, text: string): PlaylistState | undefined {
+  if (props.HLSVariant !== true) return undefined;
+  const pt = partTargetOf(text);
+  return {
+    lastMsn: Number(props.HLSLastMsn ?? -1),
+    lastPart: Number(props.HLSLastPart ?? -1),
+    ended: props.HLSEnded === true,
+    targetDuration: Number(props.HLSTargetDuration ?? 0),
+    ...(pt !== undefined ? { partTarget: pt } : {}),
+  };
+}
+
+export type WaitResult = 'ok' | 'timeout' | 'closed' | 'shutdown';
+
+export class Store {
+  readonly live = new Map<string, LiveFile>();
+  readonly manifests = new Map<string, Manifest>();
+  /** Absolute paths named by the current preload hints, by playlist. */
+  private hints = new Map<string, string[]>();
+  private listeners = new Set<() => void>();
+  /** Largest target duration seen (seconds), for deadlines of held requests. */
+  targetDuration = 0;
+  closing = false;
+
+  isHinted(path: string): boolean {
+    for (const list of this.hints.values()) if (list.includes(path)) return true;
+    return false;
+  }
+
+  emit(): void {
+    for (const l of [...this.listeners]) l();
+  }
+
+  /** Hold until `check()` is true (checked now and at every change), the deadline, or `signal` closes. */
+  waitFor(check: () => boolean, ms: number, onClose: (cb: () => void) => () => void): Promise<WaitResult> {
+    if (check()) return Promise.resolve('ok');
+    if (this.closing) return Promise.resolve('shutdown');
+    return new Promise((resolveWait) => {
+      let off = () => {};
+      const done = (why: WaitResult) => {
+        clearTimeout(timer);
+        this.listeners.delete(listener);
+        off();
+        resolveWait(why);
+      };
+      const listener = () => {
+        if (check()) done('ok');
+        else if (this.closing) done('shutdown');
+      };
+      const timer = setTimeout(() => done('timeout'), ms);
+      this.listeners.add(listener);
+      off = onClose(() => done('closed'));
+    });
+  }
+
+  shutdown(): void {
+    this.closing = true;
+    this.emit();
+    for (const lf of this.live.values()) lf.notify();
+  }
+
+  /** The writer hooks that keep this store up to date. */
+  hooks(): WriterHooks {
+    return {
+      opened: (path, kind) => {
+        this.live.set(path, new LiveFile(path, kind));
+        this.emit();
+      },
+      progress: (path, size) => {
+        const lf = this.live.get(path);
+        if (!lf) return;
+        lf.size = size;
+        lf.notify();
+        this.emit();
+      },
+      boundary: (path, size) => {
+        const lf = this.live.get(path);
+        if (!lf) return;
+        lf.size = Math.max(lf.size, size);
+        lf.boundary = size;
+        lf.notify();
+        this.emit();
+      },
+      closed: (path, size) => {
+        const lf = this.live.get(path);
+        if (!lf) return;
+        lf.size = size;
+        lf.done = true;
+        this.live.delete(path);
+        lf.notify();
+        this.emit();
+      },
+      replaced: (path, data, props) => {
+        const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+        const text = buf.toString('utf8');
+        const state = stateOf(props, text);
+        if (state) this.targetDuration = Math.max(this.targetDuration, state.targetDuration);
+        this.manifests.set(path, {
+          path,
+          data: buf,
+          etag: etagOf(buf),
+          mtime: Date.now(),
+          props,
+          ...(state ? { state } : {}),
+        });
+        if (path.endsWith('.m3u8')) {
+          const dir = dirname(path);
+          const list = preloadHints(text)
+            .filter((u) => !u.includes('://'))
+            .map((u) => resolve(dir, decodeURIComponentSafe(u)));
+          if (list.length) this.hints.set(path, list);
+          else this.hints.delete(path);
+        }
+        this.emit();
+      },
+      deleted: (path) => {
+        this.live.delete(path);
+        this.manifests.delete(path);
+        this.hints.delete(path);
+        this.emit();
+      },
+    };
+  }
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}

@@ -1,0 +1,336 @@
+/**
+ * The origin over real HTTP on 127.0.0.1, fed by hand through the file writer's hooks (exactly the
+ * calls fout's pipeline makes): directives, held requests, chunked delivery part by part, ranges,
+ * headers, security and limits. No engine: deterministic timing.
+ */
+import test from 'ava';
+import { appendFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import type { OriginServer } from '../../filters/httpout/server.js';
+import type { PacketProps } from '../../src/index.js';
+import { get, originServer, quietLog } from './helpers.js';
+import { OriginServer as Origin } from '../../filters/httpout/server.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function playlist(msn: number, part: number, extra = ''): string {
+  return `#EXTM3U\n#EXT-X-TARGETDURATION:1\n#EXT-X-PART-INF:PART-TARGET=0.25\n#STATE:${msn}/${part}\n${extra}#EXT-X-PRELOAD-HINT:TYPE=PART,URI="hinted.m4s.2"\n`;
+}
+
+function publish(
+  server: OriginServer,
+  root: string,
+  msn: number,
+  part: number,
+  more: PacketProps = {},
+): void {
+  const text = playlist(msn, part);
+  server.store.hooks().replaced?.(join(root, 'v.m3u8'), Buffer.from(text), {
+    HLSVariant: true,
+    HLSLastMsn: msn,
+    HLSLastPart: part,
+    HLSEnded: false,
+    HLSTargetDuration: 1,
+    HLSSkipYES: '#EXTM3U\n#DELTA-YES\n',
+    HLSSkipV2: '#EXTM3U\n#DELTA-V2\n',
+    ...more,
+  });
+}
+
+async function withServer(
+  fn: (s: { server: OriginServer; port: number; root: string }) => Promise<void>,
+  over = {},
+): Promise<void> {
+  const s = await originServer(over);
+  try {
+    await fn(s);
+  } finally {
+    await s.server.close(200);
+  }
+}
+
+test('playlist: 200 with type, ETag, Age, Cache-Control TD/2; 304 on If-None-Match; gzip; HEAD', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    const r = await get(port, '/v.m3u8');
+    t.is(r.status, 200);
+    t.is(r.headers['content-type'], 'application/vnd.apple.mpegurl');
+    t.is(r.headers['cache-control'], 'public, max-age=1');
+    t.is(r.headers.age, '0');
+    t.truthy(r.headers.etag);
+    t.true(r.body.toString().includes('#STATE:5/1'));
+    const again = await get(port, '/v.m3u8', { headers: { 'If-None-Match': r.headers.etag! } });
+    t.is(again.status, 304);
+    t.is(again.body.length, 0);
+    const z = await get(port, '/v.m3u8', { headers: { 'Accept-Encoding': 'gzip, br' } });
+    t.is(z.headers['content-encoding'], 'gzip');
+    t.is(gunzipSync(z.body).toString(), r.body.toString());
+    const head = await get(port, '/v.m3u8', { method: 'HEAD' });
+    t.is(head.status, 200);
+    t.is(head.body.length, 0);
+    t.is(head.headers['content-length'], String(r.body.length));
+  });
+});
+
+test('directives: 400 for part without msn, msn > last + 2, past the advance part limit, malformed', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    for (const qs of [
+      '_HLS_part=2',
+      '_HLS_msn=8',
+      '_HLS_msn=7&_HLS_part=10',
+      '_HLS_msn=5&_HLS_part=14',
+      '_HLS_msn=abc',
+      '_HLS_msn=99999999999999999999999',
+      '_HLS_msn=-3',
+    ]) {
+      const r = await get(port, `/v.m3u8?${qs}`);
+      t.is(r.status, 400, qs);
+    }
+    const r = await get(port, '/v.m3u8?_HLS_msn=8');
+    t.is(r.headers['cache-control'], 'public, max-age=4'); // blocking error: 4 × TD
+  });
+});
+
+test('blocking reload: held until the part exists; part overflow = part 0 of the next segment; msn alone', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    const now = await get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=1');
+    t.is(now.status, 200);
+    t.true(now.ms < 200);
+    t.is(now.headers['cache-control'], 'public, max-age=6'); // blocking: 6 × TD
+    const part2 = get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=2');
+    const overflow = get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=4');
+    const msnOnly = get(port, '/v.m3u8?_HLS_msn=6');
+    await sleep(300);
+    publish(server, root, 5, 2);
+    const a = await part2;
+    t.is(a.status, 200);
+    t.true(a.ms >= 280, `answered after ${a.ms} ms`);
+    t.true(a.body.toString().includes('#STATE:5/2'));
+    await sleep(100);
+    publish(server, root, 5, 3); // the last part of segment 5: part 4 does not exist
+    await sleep(200);
+    publish(server, root, 6, 0);
+    const [b, c] = await Promise.all([overflow, msnOnly]);
+    t.is(b.status, 200);
+    t.true(b.body.toString().includes('#STATE:6/0'), b.body.toString());
+    t.true(b.ms >= 580);
+    t.is(c.status, 200);
+    t.true(c.body.toString().includes('#STATE:6/0'));
+  });
+});
+
+test('blocking reload: 503 after 3 target durations', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    const r = await get(port, '/v.m3u8?_HLS_msn=6&_HLS_part=3');
+    t.is(r.status, 503);
+    t.true(r.ms >= 2900 && r.ms < 4000, `${r.ms} ms`);
+    t.is(r.headers['cache-control'], 'public, max-age=4');
+  });
+});
+
+test('skip: delta texts; ENDLIST: directives and skip ignored', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    t.is((await get(port, '/v.m3u8?_HLS_skip=YES')).body.toString(), '#EXTM3U\n#DELTA-YES\n');
+    t.is((await get(port, '/v.m3u8?_HLS_skip=v2')).body.toString(), '#EXTM3U\n#DELTA-V2\n');
+    t.is((await get(port, '/v.m3u8?_HLS_msn=5&_HLS_skip=YES')).body.toString(), '#EXTM3U\n#DELTA-YES\n');
+    publish(server, root, 5, 1, { HLSEnded: true });
+    const r = await get(port, '/v.m3u8?_HLS_msn=99&_HLS_part=50&_HLS_skip=YES');
+    t.is(r.status, 200);
+    t.true(r.ms < 200);
+    t.true(r.body.toString().includes('#STATE:5/1'));
+  });
+});
+
+test('segment in production: chunked, part by part as the writer reports them, never an unfinished part', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    const h = server.store.hooks();
+    const path = join(root, 'seg1.m4s');
+    const part = (n: number, fill: number) => Buffer.alloc(n, fill);
+    await writeFile(path, part(1000, 1));
+    h.opened?.(path, 'file');
+    h.progress?.(path, 1000);
+    h.boundary?.(path, 1000);
+    const whole = get(port, '/seg1.m4s');
+    const ranged = get(port, '/seg1.m4s', { headers: { Range: 'bytes=1000-' } });
+    const rangedBig = get(port, '/seg1.m4s', { headers: { Range: 'bytes=1000-9007199254740991' } });
+    await sleep(300);
+    // Half a part written: nothing of it may be sent.
+    await appendFile(path, part(500, 2));
+    h.progress?.(path, 1500);
+    await sleep(300);
+    await appendFile(path, part(500, 2));
+    h.progress?.(path, 2000);
+    h.boundary?.(path, 2000);
+    await sleep(300);
+    await appendFile(path, part(700, 3));
+    h.progress?.(path, 2700);
+    h.boundary?.(path, 2700);
+    h.closed?.(path, 2700);
+    const [w, r, rb] = await Promise.all([whole, ranged, rangedBig]);
+    t.is(w.status, 200);
+    t.is(w.headers['transfer-encoding'], 'chunked');
+    t.is(w.headers['content-type'], 'video/iso.segment');
+    t.is(w.body.length, 2700);
+    t.true(w.pieces[0]!.t < 200);
+    const at = (off: number, pieces: { t: number; n: number }[]) => {
+      let sum = 0;
+      for (const p of pieces) {
+        sum += p.n;
+        if (sum > off) return p.t;
+      }
+      return Infinity;
+    };
+    // Byte 1000 (first of part 2) arrives only once part 2 is complete (~600 ms), not at 300 ms.
+    t.true(at(1000, w.pieces) >= 550, `part 2 arrived at ${at(1000, w.pieces)} ms`);
+    t.true(at(2000, w.pieces) >= 850);
+    for (const x of [r, rb]) {
+      t.is(x.status, 206);
+      t.is(x.headers['content-range'], 'bytes 1000-9007199254740991/*');
+      t.is(x.body.length, 1700);
+      t.true(x.pieces[0]!.t >= 550);
+      t.true(x.body.subarray(0, 1000).every((b) => b === 2));
+    }
+    // Complete now: Content-Length, ETag, ranges with known size.
+    const done = await get(port, '/seg1.m4s', { headers: { Range: 'bytes=2000-' } });
+    t.is(done.status, 206);
+    t.is(done.headers['content-range'], 'bytes 2000-2699/2700');
+    t.is(done.headers['content-length'], '700');
+    const bad = await get(port, '/seg1.m4s', { headers: { Range: 'bytes=5000-' } });
+    t.is(bad.status, 416);
+  });
+});
+
+test('preload-hinted resource: held until it exists (then sent once complete); abandoned: 404 after 3 × TD', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    const h = server.store.hooks();
+    const held = get(port, '/hinted.m4s.2');
+    await sleep(300);
+    const path = join(root, 'hinted.m4s.2');
+    await writeFile(path, Buffer.alloc(300, 7));
+    h.opened?.(path, 'part');
+    h.progress?.(path, 300);
+    await sleep(200);
+    h.closed?.(path, 300);
+    const r = await held;
+    t.is(r.status, 200);
+    t.is(r.body.length, 300);
+    t.true(r.ms >= 480, `${r.ms}`);
+    t.is((await get(port, '/not-hinted.m4s')).status, 404);
+    publish(server, root, 5, 2); // hint still names hinted.m4s.2; a new hint target never comes
+    server.store
+      .hooks()
+      .replaced?.(join(root, 'w.m3u8'), Buffer.from(playlist(1, 0).replace('hinted.m4s.2', 'never.m4s')), {
+        HLSVariant: true,
+        HLSLastMsn: 1,
+        HLSLastPart: 0,
+        HLSTargetDuration: 1,
+      });
+    const never = await get(port, '/never.m4s');
+    t.is(never.status, 404);
+    t.true(never.ms >= 2900, `${never.ms}`);
+  });
+});
+
+test('security: 404, 405 without wdir, traversal raw / encoded / symlink, OPTIONS and CORS, /time', async (t) => {
+  await withServer(async ({ port, root }) => {
+    await writeFile(join(root, 'a.mp4'), 'data');
+    await mkdir(join(root, 'sub'));
+    await symlink('/etc', join(root, 'sub', 'etc'));
+    t.is((await get(port, '/missing.m4s')).status, 404);
+    for (const m of ['PUT', 'POST', 'DELETE', 'PATCH']) {
+      const r = await get(port, '/a.mp4', { method: m, body: 'x' });
+      t.is(r.status, 405, m);
+      t.is(r.headers.allow, 'GET, HEAD, OPTIONS');
+    }
+    for (const p of [
+      '/../etc/passwd',
+      '/%2e%2e/%2e%2e/etc/passwd',
+      '/sub/..%2f..%2fetc/passwd',
+      '/sub/etc/passwd',
+      '/%2E%2E/x',
+    ])
+      t.is((await get(port, p)).status, 403, p);
+    t.is((await get(port, '/%zz')).status, 400);
+    t.is((await get(port, '/')).status, 403);
+    const ok = await get(port, '/a.mp4', { headers: { Origin: 'http://player.example' } });
+    t.is(ok.status, 200);
+    t.is(ok.headers['content-type'], 'video/mp4');
+    t.is(ok.headers['access-control-allow-origin'], 'http://player.example');
+    t.true(String(ok.headers['access-control-expose-headers']).includes('Age'));
+    const noOrigin = await get(port, '/a.mp4');
+    t.is(noOrigin.headers['access-control-allow-origin'], undefined);
+    const pre = await get(port, '/a.mp4', {
+      method: 'OPTIONS',
+      headers: {
+        Origin: 'http://p',
+        'Access-Control-Request-Method': 'GET',
+        'Access-Control-Request-Headers': 'range',
+      },
+    });
+    t.is(pre.status, 204);
+    t.is(pre.headers['access-control-allow-headers'], 'range');
+    t.true(String(pre.headers['access-control-allow-methods']).includes('GET'));
+    const time = await get(port, '/time');
+    t.is(time.status, 200);
+    t.true(Math.abs(Date.parse(time.body.toString()) - Date.now()) < 2000);
+    t.is(time.headers['cache-control'], 'no-store');
+  });
+});
+
+test('limits: held requests per client, huge headers 431, garbage 400, the server survives', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    const holds = Array.from({ length: 16 }, () => get(port, '/hinted.m4s.2').catch(() => undefined));
+    await sleep(200);
+    t.is((await get(port, '/hinted.m4s.2')).status, 429);
+    const huge = await get(port, '/v.m3u8', { headers: { 'X-Big': 'a'.repeat(40_000) } }).catch(
+      (e: Error) => e,
+    );
+    t.true(huge instanceof Error || huge.status === 431);
+    const raw = await new Promise<string>((resolve) => {
+      const s = connect(port, '127.0.0.1', () => s.write('NONSENSE \x01\x02\r\n\r\n'));
+      let got = '';
+      s.on('data', (d) => (got += d.toString()));
+      s.on('close', () => resolve(got));
+      s.on('error', () => resolve(got));
+    });
+    t.regex(raw, /^HTTP\/1\.1 400/);
+    t.is((await get(port, '/v.m3u8')).status, 200);
+    server.store.shutdown();
+    await Promise.all(holds);
+  });
+});
+
+test('wdir: PUT creates, PUT again updates, DELETE removes; paths confined', async (t) => {
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const wdir = await mkdtemp(join(tmpdir(), 'graphpac-wdir-'));
+  await withServer(
+    async ({ port }) => {
+      t.is((await get(port, '/up/x.txt', { method: 'PUT', body: 'hello' })).status, 201);
+      t.is((await get(port, '/up/x.txt', { method: 'PUT', body: 'hello2' })).status, 200);
+      t.is((await get(port, '/up/x.txt', { method: 'DELETE' })).status, 200);
+      t.is((await get(port, '/up/x.txt', { method: 'DELETE' })).status, 404);
+      t.is((await get(port, '/%2e%2e/x.txt', { method: 'PUT', body: 'no' })).status, 403);
+    },
+    { wdir },
+  );
+});
+
+test('port already in use: a clear error', async (t) => {
+  const { server, port } = await originServer();
+  try {
+    const second = new Origin({ ...server.o, tempRoot: false }, quietLog);
+    const e = await t.throwsAsync(second.listen());
+    t.regex(e.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
+  } finally {
+    await server.close(100);
+  }
+});
