@@ -83,6 +83,10 @@ export function watchPage(o: WatchPageOptions): string {
 <script>
 (() => {
   const cfg = ${cfg};
+  const q = new URLSearchParams(location.search);
+  // ?hls=/other.m3u8 or ?dash=/other.mpd plays another manifest of this origin (e.g. the _IF set).
+  if (q.get('hls')) cfg.hls = q.get('hls');
+  if (q.get('dash')) cfg.dash = q.get('dash');
   const v = document.getElementById('v');
   const $ = (id) => document.getElementById(id);
   const stats = (window.graphpacStats = { player: null, latency: null, buffer: 0, bitrate: 0, segments: 0, parts: 0, stalls: 0, errors: [] });
@@ -96,7 +100,8 @@ export function watchPage(o: WatchPageOptions): string {
   function startHls() {
     if (!cfg.hls) return fail('no HLS playlist on this origin');
     if (!window.Hls || !Hls.isSupported()) return fail('hls.js: Media Source Extensions not supported');
-    const h = new Hls({ lowLatencyMode: true, backBufferLength: 30 });
+    // Low-latency mode, and catch up (up to 1.5× speed) when behind the target latency.
+    const h = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
     h.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.frag.type !== 'main') return; if (d.part) stats.parts++; else stats.segments++; });
     h.on(Hls.Events.FRAG_BUFFERED, (_e, d) => { if (d.stats && d.frag.type === 'main') stats.bitrate = Math.round((d.stats.total * 8) / (d.frag.duration || 1)); });
     h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
@@ -117,7 +122,7 @@ export function watchPage(o: WatchPageOptions): string {
     stats.player = k; $('player').textContent = k === 'hls' ? 'hls.js ' + (window.Hls ? Hls.version : '') : 'dash.js ' + (window.dashjs ? dashjs.Version || '' : '');
     $('b-hls').classList.toggle('on', k === 'hls'); $('b-dash').classList.toggle('on', k === 'dash');
     $('src').textContent = k === 'hls' ? cfg.hls : cfg.dash;
-    history.replaceState(null, '', '?player=' + k);
+    q.set('player', k); history.replaceState(null, '', '?' + q);
     (k === 'hls' ? startHls : startDash)();
   }
   v.addEventListener('waiting', () => { if (v.currentTime > 0) stats.stalls++; });
@@ -135,7 +140,7 @@ export function watchPage(o: WatchPageOptions): string {
     $('segments').textContent = stats.segments; $('parts').textContent = stats.parts; $('stalls').textContent = stats.stalls;
     $('pos').textContent = v.currentTime.toFixed(2) + ' s';
   }, 250);
-  const want = new URLSearchParams(location.search).get('player');
+  const want = q.get('player');
   choose(want === 'dash' || (!cfg.hls && cfg.dash) ? 'dash' : 'hls');
 })();
 </script>
