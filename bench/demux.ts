@@ -13,6 +13,7 @@ import {
   COMPILED_NOTE,
   RSS_TARGET_MB,
   cliByName,
+  codeVersion,
   cpuTimes,
   fmtRange,
   machine,
@@ -93,7 +94,7 @@ What it measures: reading an MP4 and demuxing every sample of every track, nothi
 fixed cost alone). "tsx" runs the TypeScript sources as in development; "compiled" runs the JavaScript
 \`tsc -p tsconfig.build.json\` emits, as the installed \`graphpac\` does (built into a temporary folder). ${runs} counted runs after 1 warm-up; median **bold**, [min–max].
 
-Machine: ${machine().text}; files in the page cache.
+Machine: ${machine().text}; files in the page cache. Code: ${codeVersion()}.
 Clips: \`bash bench/make-long-clip.sh\` (the performance anchor's ffmpeg command: H.264 720p30 2 Mb/s + AAC 48 kHz mono, moov at the end; 60 s and 600 s).
 
 | run | input | wall s | cpu s (user+sys) | peak RSS MiB |
@@ -106,12 +107,12 @@ ${commands.join('\n')}
 Checks: ${checks.join('; ')}. Shared machine: ${noiseNote()}.
 
 Where the memory goes: the \`--version\` rows are Node, tsx (when used) and the modules. Demuxing itself holds a
-few blocks of the file (1 MiB each), the moov and the sample tables as mp4box.js parses them (about 16 bytes a
+few blocks of the file (256 KiB each, fin's default \`block_size\`), the moov and the sample tables as mp4box.js parses them (about 16 bytes a
 sample; mp4dmx builds no per-sample objects). What grows between 60 s and 600 s is garbage: every byte read is
 an ArrayBuffer (fin's blocks; packets are views into them) that V8 frees only when it collects, and it collects
 ArrayBuffers under external-memory pressure (about 64 MB). A 16 MB file never reaches that; a 160 MB one does,
 and the peak then grows little with length (a 1200 s copy made with \`ffmpeg -stream_loop 1 -c copy\` peaked at
-121 MiB compiled, against 115 for 600 s: the larger moov and tables). Measured in-process, a minor GC every 16 MB read keeps the
+121 MiB compiled, against 115 for 600 s, with the earlier 1 MiB blocks: the larger moov and tables). Measured in-process, a minor GC every 16 MB read keeps the
 600 s run at about 30 MiB over start-up instead of about 50: that is a runtime choice (\`--expose-gc\` and a
 periodic \`gc({ type: 'minor' })\` from the scheduler), not a filter's.
 ${END}`;

@@ -261,6 +261,19 @@ export function machine(): Machine {
   return { nproc, cpu, kernel, node, text: `${cpu} (nproc ${nproc}), Linux ${kernel}, Node ${node}` };
 }
 
+/** The code measured: HEAD's short hash, and whether src/, filters/ or bin/ differ from it (others work in the tree). */
+export function codeVersion(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--', 'src', 'filters', 'bin'], { cwd: root })
+      .toString()
+      .trim();
+    return dirty ? `git ${head} plus uncommitted changes in src/, filters/ or bin/` : `git ${head}`;
+  } catch {
+    return 'unknown (no git)';
+  }
+}
+
 /** The markers around the section of docs/PERFORMANCE.md that `script` (e.g. `bench/demux.ts`) owns. */
 export function markers(script: string): { start: string; end: string } {
   return { start: `<!-- ${script}: start -->`, end: `<!-- ${script}: end -->` };
