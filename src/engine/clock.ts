@@ -5,25 +5,21 @@
 import type { Clock } from './filter-api.js';
 
 export interface SchedulerClock extends Clock {
-  /** Resolve once now() >= t (or earlier if woken). */
-  sleepUntil(t: number, signal: AbortSignal): Promise<void>;
+  /** Resolve once now() >= t, or as soon as `wake` resolves (t = Infinity: only then). */
+  sleepUntil(t: number, wake: Promise<void>): Promise<void>;
 }
 
 export const systemClock: SchedulerClock = {
   now: () => performance.now(),
   wallNow: () => Date.now(),
-  sleepUntil(t, signal) {
-    return new Promise((resolve) => {
-      // t = Infinity: no timer, only a wake-up (work in flight elsewhere) ends the sleep.
-      const timer = Number.isFinite(t) ? setTimeout(done, Math.max(0, t - performance.now())) : undefined;
-      if (signal.aborted) return resolve();
-      function done() {
-        if (timer) clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      }
-      signal.addEventListener('abort', done, { once: true });
-    });
+  async sleepUntil(t, wake) {
+    if (!Number.isFinite(t)) return wake;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      wake,
+      new Promise<void>((r) => (timer = setTimeout(r, Math.max(0, t - performance.now())))),
+    ]);
+    clearTimeout(timer);
   },
 };
 
@@ -45,13 +41,12 @@ export class ManualClock implements SchedulerClock {
   advance(ms: number): void {
     this.t += ms;
   }
-  async sleepUntil(t: number, signal: AbortSignal): Promise<void> {
+  async sleepUntil(t: number, wake: Promise<void>): Promise<void> {
     if (Number.isFinite(t)) {
       if (t > this.t) this.t = t;
       return;
     }
     // Waiting for work in flight (real I/O): virtual time stands still until it wakes us.
-    if (signal.aborted) return;
-    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+    await wake;
   }
 }

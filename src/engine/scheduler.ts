@@ -175,8 +175,7 @@ export async function runScheduler(s: Session): Promise<void> {
         `the graph is stuck: no filter can make progress: ${stuckReport(s)}`,
       );
     }
-    s.wakeController.controller = new AbortController();
-    await s.clock.sleepUntil(wakeAt, s.wakeController.controller.signal);
+    await s.clock.sleepUntil(wakeAt, s.sleepSignal());
     lastYield = performance.now();
   }
 }

@@ -58,7 +58,19 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   private readonly tracked: { owner: string; option: OptionSpec }[] = [];
   /** Set by stop(): 'flush' ends the sources and lets the rest drain; 'abort' ends at once. */
   stopMode: 'flush' | 'abort' | null = null;
-  readonly wakeController = { controller: new AbortController() };
+  /** Ends the scheduler's current sleep (set only while it sleeps). */
+  private wakeSleeper: (() => void) | undefined;
+
+  /** A promise the scheduler sleeps on; anything that may unblock the graph resolves it. */
+  sleepSignal(): Promise<void> {
+    return new Promise<void>((resolve) => (this.wakeSleeper = resolve));
+  }
+
+  private interruptSleep(): void {
+    const w = this.wakeSleeper;
+    this.wakeSleeper = undefined;
+    w?.();
+  }
   private started = false;
 
   constructor(init: SessionInit) {
@@ -292,7 +304,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
 
   wake(node: FilterNode): void {
     node.woken = true;
-    this.wakeController.controller.abort();
+    this.interruptSleep();
   }
 
   deliverProps(conn: PidConnection): void {
@@ -319,7 +331,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
 
   workFailed(node: FilterNode, error: unknown): void {
     this.asyncError ??= wrapFilterError(node, error);
-    this.wakeController.controller.abort();
+    this.interruptSleep();
   }
 
   wakeConsumer(conn: PidConnection): void {
@@ -407,7 +419,11 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
    * `mediaSeconds`), the input duration when known (the longest demuxed stream), and every filter's
    * reported status.
    */
-  progress(): { mediaSeconds: number; durationSeconds: number | undefined; status: Record<string, Readonly<Record<string, number | string>>> } {
+  progress(): {
+    mediaSeconds: number;
+    durationSeconds: number | undefined;
+    status: Record<string, Readonly<Record<string, number | string>>>;
+  } {
     let media = 0;
     let duration: number | undefined;
     const status: Record<string, Readonly<Record<string, number | string>>> = {};
@@ -417,7 +433,8 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
       if (typeof m === 'number') media = Math.max(media, m);
       for (const p of n.outputs) {
         const d = p.props.Duration;
-        if (p.props.StreamType !== 'File' && d && d.den > 0) duration = Math.max(duration ?? 0, d.num / d.den);
+        if (p.props.StreamType !== 'File' && d && d.den > 0)
+          duration = Math.max(duration ?? 0, d.num / d.den);
       }
     }
     return { mediaSeconds: media, durationSeconds: duration, status };
@@ -427,7 +444,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   stop(mode: 'flush' | 'abort' = 'flush'): void {
     if (this.stopMode === 'abort') return;
     this.stopMode = mode;
-    this.wakeController.controller.abort();
+    this.interruptSleep();
   }
 
   private warnUnused(): void {
