@@ -1,27 +1,12 @@
 /** The command line as users type it: help, -graph, -stats, session options, errors, signals. */
 import test from 'ava';
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { graphpac, startGraphpac } from '../dasher/helpers/cli.js';
+import { graphpac, startGraphpac, waitForFile } from '../helpers/run-cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
 const root = new WorkRoot('gp-cli-');
 
-/** Wait until a run has really started (its playlist exists): a signal sent earlier would hit Node's defaults. */
-async function waitForFile(path: string, timeoutMs = 20_000): Promise<void> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    if (
-      await stat(path).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${path} did not appear within ${timeoutMs} ms`);
-}
 test.after.always(() => root.cleanup());
 
 test('-h, -h filters, -h FILTER and -h FILTER.OPT come from the schemas', async (t) => {

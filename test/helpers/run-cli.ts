@@ -1,12 +1,21 @@
 /**
- * Run the graphpac CLI as a user would: `node --import tsx src/cli/main.ts ARGS` from the repo root,
- * in a child process, with a timeout (a hang fails the test instead of stalling the suite).
+ * Run the graphpac CLI as a user would, in a child process: `graphpac ARGS` with the current directory
+ * set (GPAC's lines name their clips `source1 source2` relative to it), a timeout (a hang fails the test
+ * instead of stalling the suite), optional standard input. `startGraphpac` returns the child, so a test
+ * can look at the output while the run goes on or signal it.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcessByStdio } from 'node:child_process';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { builtinFilters } from '../../filters/index.js';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const mediaDir = join(repoRoot, 'test/media');
+const cliEntry = join(repoRoot, 'src/cli/main.ts');
+// Absolute loader URL: the child may run outside the repo, where a bare `tsx` would not resolve.
+const tsxLoader = import.meta.resolve('tsx');
 
 export interface CliResult {
   /** Exit code (null when killed). */
@@ -14,38 +23,28 @@ export interface CliResult {
   stdout: string;
   stderr: string;
   timedOut: boolean;
-  /** Wall time in milliseconds. */
+  /** Wall time in milliseconds, spawn to exit. */
   ms: number;
 }
 
 export interface RunOptions {
+  /** Working directory (default: the repository root). */
+  cwd?: string;
   /** Kill the process after this many milliseconds (default 60 s). */
   timeoutMs?: number;
   /** Bytes written to the child's standard input (then closed). */
   stdin?: Uint8Array;
 }
 
-/**
- * Filters of this suite not yet listed in filters/index.ts are loaded with --plugin, so the tests run
- * the same before and after the lead registers them (the plugin route is the public one anyway).
- */
-const OWN_FILTERS: Record<string, string> = {
-  fin: './filters/fin/index.ts',
-  mp4dmx: './filters/mp4dmx/index.ts',
-  inspect: './filters/inspect/index.ts',
-};
-
-function pluginArgs(): string[] {
-  const registered = new Set(builtinFilters.map((f) => f.name));
-  return Object.entries(OWN_FILTERS)
-    .filter(([name]) => !registered.has(name))
-    .flatMap(([, path]) => ['--plugin', path]);
+export interface Running {
+  child: ChildProcessByStdio<Writable, Readable, Readable>;
+  done: Promise<CliResult>;
 }
 
-export function runGraphpac(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+export function startGraphpac(args: string[], opts: RunOptions = {}): Running {
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...pluginArgs(), ...args], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
+    cwd: opts.cwd ?? repoRoot,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];
@@ -60,7 +59,7 @@ export function runGraphpac(args: string[], opts: RunOptions = {}): Promise<CliR
     timedOut = true;
     child.kill('SIGKILL');
   }, opts.timeoutMs ?? 60_000);
-  return new Promise((resolve, reject) => {
+  const done = new Promise<CliResult>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
@@ -73,4 +72,35 @@ export function runGraphpac(args: string[], opts: RunOptions = {}): Promise<CliR
       });
     });
   });
+  return { child, done };
+}
+
+export function graphpac(args: string[], opts: RunOptions = {}): Promise<CliResult> {
+  return startGraphpac(args, opts).done;
+}
+
+/** The same, from the repository root (test clips as `test/media/…`). */
+export function runGraphpac(args: string[], opts: Omit<RunOptions, 'cwd'> = {}): Promise<CliResult> {
+  return graphpac(args, opts);
+}
+
+/** How a failed run reads in an assertion message. */
+export function describe(r: CliResult): string {
+  return `exit ${r.code}${r.timedOut ? ' (killed: timeout)' : ''} after ${Math.round(r.ms)} ms\n--- stderr ---\n${r.stderr}`;
+}
+
+/** Wait until a run has produced `path` (a signal sent before its handlers are set would kill it). */
+export async function waitForFile(path: string, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (
+      await stat(path).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${path} did not appear within ${timeoutMs} ms`);
 }

@@ -1,0 +1,109 @@
+/**
+ * Push mode against a real origin: nginx (Debian package `nginx`) with its WebDAV module
+ * (`dav_methods PUT DELETE; create_full_put_path on;`), started on a free loopback port with its own
+ * configuration and prefix in a temporary folder, stopped at the end. nginx accepts chunked PUT
+ * bodies (it buffers them and writes the file when the body is complete); its DAV module has no POST.
+ */
+import test from 'ava';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { builtinFilters } from '../../filters/index.js';
+import { describe, graphpac, repoRoot } from '../dasher/helpers/cli.js';
+import { WorkRoot } from '../dasher/helpers/workdir.js';
+import { freePort, get } from './helpers.js';
+
+const work = new WorkRoot('httpout-nginx');
+test.after.always(() => work.cleanup());
+
+const plugin = builtinFilters.some((f) => f.name === 'httpout')
+  ? []
+  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
+const NGINX = ['/usr/sbin/nginx', 'nginx'].find((n) => spawnSync(n, ['-v']).status === 0);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function startNginx(prefix: string, port: number): Promise<{ www: string; stop: () => Promise<void> }> {
+  const www = join(prefix, 'www');
+  await mkdir(www, { recursive: true });
+  const conf = join(prefix, 'nginx.conf');
+  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
+    .map((k) => `  ${k}_temp_path ${join(prefix, k)};`)
+    .join('\n');
+  await writeFile(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${join(prefix, 'nginx.pid')};
+error_log ${join(prefix, 'error.log')};
+${process.getuid?.() === 0 ? 'user root root;' : ''}
+events { worker_connections 128; }
+http {
+  access_log ${join(prefix, 'access.log')};
+${temps}
+  server {
+    listen 127.0.0.1:${port};
+    root ${www};
+    client_max_body_size 50m;
+    location / {
+      dav_methods PUT DELETE;
+      create_full_put_path on;
+      dav_access user:rw group:r all:r;
+    }
+  }
+}
+`,
+  );
+  const child = spawn(NGINX!, ['-p', prefix, '-c', conf], { stdio: 'ignore' });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  for (let i = 0; ; i++) {
+    const r = await get(port, '/').catch(() => undefined);
+    if (r) break;
+    if (i > 50) throw new Error('nginx did not start');
+    await sleep(100);
+  }
+  return {
+    www,
+    stop: async () => {
+      child.kill('SIGTERM'); // this child only, by its pid
+      await exited;
+    },
+  };
+}
+
+test('GPAC push line against nginx (WebDAV PUT/DELETE): nginx ends with exactly the local copy', async (t) => {
+  if (!NGINX) return t.fail('nginx is not installed: apt-get install -y nginx');
+  const cwd = await work.workDir(['source1', 'source2']);
+  const port = await freePort();
+  const ngx = await startNginx(join(cwd, 'nginx'), port);
+  t.teardown(() => ngx.stop());
+  const res = await graphpac(
+    [
+      ...plugin,
+      '-i',
+      'source1',
+      '-i',
+      'source2',
+      'reframer:rt=on',
+      '-o',
+      `http://127.0.0.1:${port}/live/live.m3u8:gpac:hmode=push:segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br:tsb=2:rdirs=local`,
+      '-runfor=8500',
+    ],
+    { cwd, timeoutMs: 40_000 },
+  );
+  t.is(res.code, 0, describe(res));
+  const local = join(cwd, 'local', 'live');
+  const names = (await readdir(local)).sort();
+  t.deepEqual((await readdir(join(ngx.www, 'live'))).sort(), names);
+  for (const n of names)
+    t.true((await readFile(join(ngx.www, 'live', n))).equals(await readFile(join(local, n))), `${n} differs`);
+  const log = await readFile(join(cwd, 'nginx', 'access.log'), 'utf8');
+  t.regex(log, /"PUT \/live\/source1_dash1\.m4s HTTP\/1\.1" 201/);
+  t.regex(log, /"PUT \/live\/live_1\.m3u8 HTTP\/1\.1" 204/);
+  t.regex(log, /"DELETE \/live\/source1_dash1\.m4s HTTP\/1\.1" 204/);
+  t.false(names.includes('source1_dash1.m4s'));
+  // What nginx serves is playable: the playlist names segments it has.
+  const pl = await get(port, '/live/live_1.m3u8');
+  t.is(pl.status, 200);
+  for (const u of new Set(pl.body.toString().match(/source1_dash\d+\.m4s/g) ?? []))
+    t.true(names.includes(u), `${u} listed but not on nginx`);
+});

@@ -1,0 +1,103 @@
+/**
+ * A push origin for the tests: a Node HTTP server on 127.0.0.1 that records every request (method,
+ * path, headers, body pieces with their arrival time, status) and keeps the last accepted body of
+ * every path. `refuse` may answer a request with an error status at once (an origin outage).
+ */
+import { createServer } from 'node:http';
+import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { Socket } from 'node:net';
+
+export interface Recorded {
+  n: number;
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** ms after the sink started. */
+  start: number;
+  end: number;
+  pieces: { t: number; n: number }[];
+  body: Buffer;
+  status: number;
+  socket: number;
+}
+
+export interface PushSink {
+  port: number;
+  requests: Recorded[];
+  /** Last accepted body per path. */
+  store: Map<string, Buffer>;
+  deleted: string[];
+  close(): Promise<void>;
+}
+
+export async function pushSink(
+  opts: { refuse?: (method: string, path: string, t: number) => number | undefined } = {},
+): Promise<PushSink> {
+  const t0 = performance.now();
+  const now = () => performance.now() - t0;
+  const requests: Recorded[] = [];
+  const store = new Map<string, Buffer>();
+  const deleted: string[] = [];
+  const sockets = new Map<Socket, number>();
+  let n = 0;
+  const server: Server = createServer((req, res) => {
+    const method = req.method ?? '';
+    const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
+    const rec: Recorded = {
+      n: ++n,
+      method,
+      path,
+      headers: req.headers,
+      start: now(),
+      end: 0,
+      pieces: [],
+      body: Buffer.alloc(0),
+      status: 0,
+      socket: sockets.get(req.socket) ?? -1,
+    };
+    requests.push(rec);
+    const refused = opts.refuse?.(method, path, rec.start);
+    if (refused) {
+      rec.status = refused;
+      rec.end = now();
+      res.writeHead(refused, { 'Content-Length': 0 });
+      res.end();
+      req.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    req.on('data', (d: Buffer) => {
+      chunks.push(d);
+      rec.pieces.push({ t: now(), n: d.length });
+    });
+    req.on('end', () => {
+      rec.body = Buffer.concat(chunks);
+      rec.end = now();
+      if (method === 'DELETE') {
+        rec.status = store.delete(path) ? 200 : 404;
+        if (rec.status === 200) deleted.push(path);
+      } else {
+        rec.status = store.has(path) ? 200 : 201;
+        store.set(path, rec.body);
+      }
+      res.writeHead(rec.status, { 'Content-Length': 0 });
+      res.end();
+    });
+  });
+  let sockNum = 0;
+  server.on('connection', (s: Socket) => sockets.set(s, ++sockNum));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const a = server.address();
+  const port = a && typeof a === 'object' ? a.port : 0;
+  return {
+    port,
+    requests,
+    store,
+    deleted,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
