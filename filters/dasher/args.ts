@@ -52,7 +52,11 @@ export const dasherArgs = {
   ast: arg.string(undefined, 'forced availabilityStartTime (xs:dateTime in the past)'),
   title: arg.string(undefined, 'MPD title'),
   base: arg.list([], 'MPD BaseURLs'),
-  sbound: arg.enum(['out', 'closest', 'in'], 'out', 'segment boundary: first SAP at or after the grid (out)'),
+  sbound: arg.enum(
+    ['out', 'closest', 'in'],
+    'out',
+    'segment boundary: first SAP at or after the grid point (out), last SAP before it (in), the nearer (closest); in/closest add a GOP of latency',
+  ),
   cmaf: arg.enum(['no', 'cmfc', 'cmf2'], 'no', 'CMAF brands and profile'),
   prft: arg.bool(false, 'write a ProducerReferenceTime box (prft) in every chunk (always on for dashif.ll)'),
   startnum: arg.uint(1, 'number of the first segment'),

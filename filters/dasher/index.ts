@@ -137,6 +137,7 @@ Examples:
         partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
         cmaf: st.args.cmaf,
         prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
+        bound: st.args.sbound,
       });
       // Segment names are relative to the manifest's folder (templates may add sub-folders).
       ctx.connectDestination(out, st.base + names.init, { base: st.base.replace(/^file:\/\//, '') || '.' });

@@ -33,6 +33,8 @@ export interface RepOptions {
   partFiles: boolean;
   cmaf: 'no' | 'cmfc' | 'cmf2';
   prft: boolean;
+  /** GPAC sbound: segment boundary around the grid point (in/closest hold one GOP back). */
+  bound?: 'out' | 'in' | 'closest';
 }
 
 function src(pid: InputPid): string {
@@ -133,6 +135,7 @@ export class Rep {
       cdur: opts.cdur > 0 ? Math.round(opts.cdur * ts) : 0,
       sapOnly: this.track.kind === 'video',
       startNumber: opts.startNumber,
+      ...(opts.bound ? { bound: opts.bound } : {}),
       ...streamEnd(input),
       // A tail shorter than this joins the last segment (which then still rounds to the target duration).
       maxTail: Math.round(

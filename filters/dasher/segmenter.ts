@@ -25,6 +25,12 @@ export interface SegmenterConfig {
   endTime?: number;
   /** Longest tail (timescale units) merged into the last segment instead of making a segment of its own. */
   maxTail?: number;
+  /**
+   * Where a segment ends around its grid point (GPAC sbound, for streams cut at SAPs): `out` at the
+   * first SAP at or after it (no added latency); `in` at the last SAP at or before it (segments never
+   * longer than segdur); `closest` at the nearer of the two. `in` and `closest` hold one GOP back.
+   */
+  bound?: 'out' | 'in' | 'closest';
 }
 
 export interface ClosedChunk {
@@ -59,6 +65,8 @@ export class Segmenter {
   private nextBoundary = 0;
   private open: Open | undefined;
   private nextNumber: number;
+  /** sbound=in/closest: the GOP (from its SAP) not placed yet, waiting for the next SAP. */
+  private held: Packet[] = [];
 
   constructor(private readonly cfg: SegmenterConfig) {
     this.nextNumber = cfg.startNumber;
@@ -81,6 +89,43 @@ export class Segmenter {
 
   /** Add a packet; returns the chunks it closed (0, 1, or 2 when it also closes a segment). */
   push(p: Packet): ClosedChunk[] {
+    const bound = this.cfg.bound ?? 'out';
+    if (bound === 'out' || !this.cfg.sapOnly) return this.place(p, undefined);
+    const isSap = p.sap >= 1 && p.sap <= 3;
+    if (!isSap || !this.held.length) {
+      if (!this.held.length && !isSap && this.open) return this.place(p, false);
+      this.held.push(p);
+      return [];
+    }
+    // A SAP: the held GOP's extent is known; place it, then hold the new GOP.
+    const out = this.placeHeld(p.cts ?? p.dts ?? 0);
+    this.held = [p];
+    return out;
+  }
+
+  /** Decide whether the held GOP [start, end) opens a new segment, and pass its packets on. */
+  private placeHeld(end: number): ClosedChunk[] {
+    const gop = this.held;
+    const first = gop[0];
+    if (!first) return [];
+    const start = first.cts ?? first.dts ?? 0;
+    let cut = false;
+    if (this.open && this.origin !== undefined) {
+      const tss = this.nextBoundary;
+      if (this.cfg.bound === 'in') cut = start <= tss && end > tss;
+      else cut = start >= tss || (end > tss && tss - start < end - tss);
+      if (start >= tss && this.cfg.bound === 'in') cut = true;
+    }
+    const out: ClosedChunk[] = [];
+    gop.forEach((q, i) => out.push(...this.place(q, i === 0 ? cut : false)));
+    return out;
+  }
+
+  /**
+   * Put one packet in the open segment. `cut`: true starts a new segment with it, false never does,
+   * undefined applies sbound=out (a SAP at or after the grid point).
+   */
+  private place(p: Packet, cut: boolean | undefined): ClosedChunk[] {
     const cts = p.cts ?? p.dts ?? 0;
     const dts = p.dts ?? cts;
     const out: ClosedChunk[] = [];
@@ -93,15 +138,14 @@ export class Segmenter {
     // point (GPAC: CTS + duration ≥ boundary), so their segments do not overshoot the target.
     const reach = this.cfg.sapOnly ? cts : cts + (p.duration ?? 0);
     const tail = this.cfg.endTime !== undefined ? this.cfg.endTime - dts : Infinity;
-    if (
-      this.open &&
-      reach >= this.nextBoundary &&
-      (isSap || !this.cfg.sapOnly) &&
-      !(tail <= (this.cfg.maxTail ?? 0))
-    ) {
+    const boundary =
+      cut ??
+      (reach >= this.nextBoundary && (isSap || !this.cfg.sapOnly) && !(tail <= (this.cfg.maxTail ?? 0)));
+    if (this.open && boundary) {
       out.push(this.close(true));
-      // The grid keeps its phase: the next boundary is the first grid point after this packet.
-      const k = Math.floor((reach - this.origin) / this.cfg.segdur) + 1;
+      // The grid keeps its phase: the next boundary is the first grid point after this packet (and
+      // after the grid point just used, when the cut came before it: sbound=in/closest).
+      const k = Math.floor((Math.max(reach, this.nextBoundary) - this.origin) / this.cfg.segdur) + 1;
       this.nextBoundary = this.origin + k * this.cfg.segdur;
     } else if (
       this.open &&
@@ -123,9 +167,13 @@ export class Segmenter {
     return out;
   }
 
-  /** End of stream: the open chunk (if any) closes its segment. */
+  /** End of stream: the held GOP is placed, and the open chunk (if any) closes its segment. */
   flush(): ClosedChunk[] {
-    return this.open && this.open.samples.length ? [this.close(true)] : [];
+    const last = this.held.at(-1);
+    const out = last ? this.placeHeld((last.cts ?? last.dts ?? 0) + (last.duration ?? 0)) : [];
+    this.held = [];
+    if (this.open && this.open.samples.length) out.push(this.close(true));
+    return out;
   }
 
   private close(endsSegment: boolean): ClosedChunk {

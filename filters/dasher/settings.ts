@@ -78,8 +78,6 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
       'onDemand',
       'single-segment on-demand output is not supported yet (use live, full or main)',
     );
-  if (args.sbound !== 'out')
-    throw bad('sbound', args.sbound, 'only sbound=out is supported yet (closest/in add a GOP of latency)');
   if (args.ast !== undefined)
     throw bad('ast', args.ast, 'a forced availabilityStartTime is not supported yet');
   if (!destination)

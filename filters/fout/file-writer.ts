@@ -31,10 +31,14 @@ export interface WriterHooks {
   /** A file (a segment, another file, or a part file) will be written: called when the write is planned,
    *  before any of its bytes; it is created (truncated) at once. */
   opened?(path: string, kind: 'file' | 'part'): void;
-  /** Bytes were appended: `size` bytes of `path` are on disk. */
-  progress?(path: string, size: number): void;
-  /** A packet carrying `AckId` was written: `path` stands at `size`, the end of a chunk (an LL part). */
-  boundary?(path: string, size: number): void;
+  /** Bytes were appended: `size` bytes of `path` are on disk; `data` are the bytes just appended. */
+  progress?(path: string, size: number, data?: readonly Uint8Array[]): void;
+  /**
+   * A packet carrying `AckId` was written: `path` stands at `size`, the end of a chunk (an LL part).
+   * A returned promise delays the acknowledgement (not the following writes) until it resolves (an
+   * upload accepted by a push origin); if it rejects, the run fails with its error.
+   */
+  boundary?(path: string, size: number): void | Promise<void>;
   /** The file is complete (for a part file: its last byte is written). May be reported twice. */
   closed?(path: string, size: number): void;
   /** A whole file (manifest, atomic write) was renamed into place with these bytes. */
@@ -201,9 +205,9 @@ export function createFileSink(
       if (f.part) {
         await writeAll(await f.part.fh, batch);
         f.part.written.size += bytes;
-        hooks.progress?.(f.part.path, f.part.written.size);
+        hooks.progress?.(f.part.path, f.part.written.size, batch);
       }
-      hooks.progress?.(f.path, f.written.size);
+      hooks.progress?.(f.path, f.written.size, batch);
     } catch (e) {
       throw err(e, f.path, 'write');
     }
@@ -305,12 +309,14 @@ export function createFileSink(
         const t = target;
         const part = t?.part;
         enqueue(st, 0, async () => {
+          let gate: void | Promise<void> = undefined;
           if (t) {
-            hooks.boundary?.(t.path, t.written.size);
+            gate = hooks.boundary?.(t.path, t.written.size);
             // The part's last byte is written: its file is complete (it is closed when the next opens).
             if (part) hooks.closed?.(part.path, part.written.size);
           }
-          pid.sendEvent({ type: 'write-ack', ackId });
+          if (gate) void ctx.track(gate.then(() => pid.sendEvent({ type: 'write-ack', ackId })));
+          else pid.sendEvent({ type: 'write-ack', ackId });
         });
       }
     }

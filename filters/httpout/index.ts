@@ -6,11 +6,19 @@
  * resources held until they exist; the UTCTiming URL `/time`. Every instance on one host:port shares
  * one server (registry.ts). See docs/HTTPOUT.md.
  */
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { posix } from 'node:path';
 import { join, resolve } from 'node:path';
 import { defineFilter, GraphError } from '../../src/index.js';
+import type { FilterContext, FilterImpl } from '../../src/index.js';
 import { createFileSink } from '../fout/file-writer.js';
 import { httpoutArgs, parseServerUrl } from './options.js';
+import type { HttpoutArgs } from './options.js';
+
+type Ctx = FilterContext<HttpoutArgs>;
+import { acquirePusher, Pusher, releasePusher } from './push.js';
 import { acquire, release, serverOptions } from './registry.js';
 import { TIME_PATH, WATCH_PATH } from './server.js';
 
@@ -48,18 +56,27 @@ Examples:
     const args = ctx.args;
     const dst = args.dst ?? '';
     const { host, port, path, https } = parseServerUrl(dst, args.port);
-    if (args.hmode !== 'default')
-      throw new GraphError(
-        'BAD_OPTION_VALUE',
-        `httpout: hmode=${args.hmode} is not implemented (server mode only)`,
-        {
-          option: 'hmode',
-        },
-      );
-    if (https || args.cert !== undefined || args.pkey !== undefined)
-      throw new GraphError('BAD_OPTION_VALUE', 'httpout: HTTPS (https://, cert, pkey) is not implemented', {
+    if (args.hmode === 'source')
+      throw new GraphError('BAD_OPTION_VALUE', 'httpout: hmode=source is not implemented', {
+        option: 'hmode',
+      });
+    if (args.hmode === 'push') {
+      if (https)
+        throw new GraphError('BAD_OPTION_VALUE', 'httpout: push to https:// is not implemented', { dst });
+      return createPush(ctx, dst, host, port, path);
+    }
+    if ((args.cert === undefined) !== (args.pkey === undefined))
+      throw new GraphError('BAD_OPTION_VALUE', 'httpout: HTTPS needs both cert and pkey (PEM files)', {
         dst,
       });
+    if (https && args.cert === undefined)
+      throw new GraphError(
+        'BAD_OPTION_VALUE',
+        `httpout: ${dst} is https://: give cert and pkey (PEM files)`,
+        {
+          dst,
+        },
+      );
     const { server, ready, created } = acquire(host, port, () => serverOptions(args, host, port), ctx.log);
     const root = server.o.rdirs[0]!;
     const pageUrl = `${server.url}${path}`;
@@ -124,3 +141,51 @@ Examples:
     };
   },
 });
+
+/** `hmode=push`: files written locally (rdirs[0], or a temporary folder) and uploaded as produced. */
+function createPush(ctx: Ctx, dst: string, host: string, port: number, path: string): FilterImpl {
+  const args = ctx.args;
+  const h = host.includes(':') ? `[${host}]` : host;
+  const origin = `http://${h}:${port}`;
+  const pusher = acquirePusher(`${origin}|${args.rdirs[0] ?? ''}`, () => {
+    const temp = args.rdirs.length === 0;
+    const root = temp ? mkdtempSync(join(tmpdir(), 'graphpac-push-')) : resolve(args.rdirs[0]!);
+    mkdirSync(root, { recursive: true });
+    const p = new Pusher(
+      { origin, root, method: args.post ? 'POST' : 'PUT', cte: args.cte, hdrs: args.hdrs },
+      ctx.log,
+    );
+    p.tempRoot = temp;
+    ctx.log.info(`pushing to ${origin}/ (${args.post ? 'POST' : 'PUT'}${args.cte ? ', chunked' : ''})`);
+    return p;
+  });
+  const root = pusher.o.root;
+  let basePath = posix.dirname(path);
+  if (args.base !== undefined) {
+    try {
+      basePath = decodeURIComponent(new URL(args.base, dst).pathname);
+    } catch {
+      basePath = args.base;
+    }
+  }
+  const sink = createFileSink(ctx, {
+    label: 'httpout',
+    dst: join(root, path),
+    baseDir: join(root, basePath),
+    atomic: false,
+    hooks: pusher.hooks((p) => void ctx.track(p)),
+  });
+  return {
+    configurePid: sink.configurePid,
+    process: sink.process,
+    processEvent: sink.processEvent,
+    async finalize() {
+      await sink.finalize();
+      try {
+        await pusher.drain();
+      } finally {
+        if (releasePusher(pusher) && pusher.tempRoot) await rm(root, { recursive: true, force: true });
+      }
+    },
+  };
+}

@@ -8,7 +8,10 @@ import type { ArgsOf } from '../../src/index.js';
 export const httpoutArgs = {
   dst: arg.string(undefined, 'URL of the server: http://HOST:PORT/path (host = bind interface)'),
   port: arg.uint(0, 'port when the URL has none (0: 80, or 443 with cert)'),
-  rdirs: arg.list([], 'folders served; the first one also receives the produced files (created if missing)'),
+  rdirs: arg.list(
+    [],
+    'folders served; the first one also receives the produced files (created if missing; push mode: the local copy)',
+  ),
   wdir: arg.string(undefined, 'folder accepting PUT / POST / DELETE (otherwise 405)'),
   cors: arg.enum(['auto', 'off', 'on'], 'auto', 'CORS headers: auto (when the request has Origin), off, on'),
   cache_control: arg.string(undefined, 'Cache-Control value for every response (`none`: no Cache-Control)'),
@@ -18,7 +21,10 @@ export const httpoutArgs = {
   maxc: arg.uint(100, 'maximum number of connections'),
   maxp: arg.uint(6, 'maximum number of connections per client address (0: no limit)', { level: 'advanced' }),
   timeout: arg.uint(30, 'keep-alive timeout and stalled-client timeout (seconds)'),
-  cte: arg.bool(true, 'chunked transfer encoding for files being produced (off: wait for the whole file)'),
+  cte: arg.bool(
+    true,
+    'chunked transfer encoding for files being produced (off: wait for the whole file; push: send each file whole with Content-Length)',
+  ),
   norange: arg.bool(false, 'ignore Range headers (answer 200)'),
   hdrs: arg.list([], 'extra headers, as name,value pairs'),
   sutc: arg.bool(false, 'add a Server-UTC header (ms since the epoch)'),
@@ -31,10 +37,13 @@ export const httpoutArgs = {
   hmode: arg.enum(
     ['default', 'push', 'source'],
     'default',
-    'mode: default (server); push and source are not implemented',
+    'mode: default (server), push (upload every file to dst with PUT / POST while it is produced); source is not implemented',
   ),
-  cert: arg.string(undefined, 'PEM certificate (HTTPS): not implemented', { level: 'expert' }),
-  pkey: arg.string(undefined, 'PEM private key (HTTPS): not implemented', { level: 'expert' }),
+  post: arg.bool(false, 'push mode: POST instead of PUT'),
+  cert: arg.string(undefined, 'PEM certificate file: HTTPS with HTTP/2 (HTTP/1.1 fallback); needs pkey', {
+    level: 'advanced',
+  }),
+  pkey: arg.string(undefined, 'PEM private key file of cert', { level: 'advanced' }),
   linger: arg.double(0, 'seconds to keep serving after the inputs ended', { min: 0 }),
   base: arg.string(undefined, "URL packets' FileName paths are relative to (set by the dasher)", {
     hidden: true,
@@ -64,6 +73,8 @@ export interface ServerOptions {
   hdrs: readonly string[];
   sutc: boolean;
   zmax: number;
+  /** HTTPS (HTTP/2 with HTTP/1.1 fallback): PEM certificate and key. */
+  tls?: { cert: Buffer; key: Buffer };
 }
 
 /** `http://HOST:PORT/path` → host, port, path (decoded), or a clear error. */

@@ -4,9 +4,10 @@
  * same address) are aliases sharing it, their own options ignored. The server closes when the last
  * instance using it is finalized.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import type { HttpoutArgs, ServerOptions } from './options.js';
 import { OriginServer } from './server.js';
@@ -18,7 +19,25 @@ interface Entry {
 
 const servers = new Map<string, Entry>();
 
+function pem(path: string, what: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    throw new GraphError(
+      'BAD_OPTION_VALUE',
+      `httpout: cannot read the ${what} "${path}": ${(e as Error).message}`,
+      {
+        path,
+      },
+    );
+  }
+}
+
 export function serverOptions(args: HttpoutArgs, host: string, port: number): ServerOptions {
+  const tls =
+    args.cert !== undefined && args.pkey !== undefined
+      ? { cert: pem(args.cert, 'certificate (cert)'), key: pem(args.pkey, 'private key (pkey)') }
+      : undefined;
   const tempRoot = args.rdirs.length === 0;
   const rdirs = tempRoot
     ? [mkdtempSync(join(tmpdir(), 'graphpac-httpout-'))]
@@ -46,6 +65,7 @@ export function serverOptions(args: HttpoutArgs, host: string, port: number): Se
     hdrs: args.hdrs,
     sutc: args.sutc,
     zmax: args.zmax,
+    ...(tls ? { tls } : {}),
   };
 }
 

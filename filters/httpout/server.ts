@@ -8,6 +8,8 @@ import { playerAssets, watchPage } from '../../src/watch/page.js';
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createSecureServer } from 'node:http2';
+import type { Http2SecureServer } from 'node:http2';
 import type { Socket } from 'node:net';
 import { createWriteStream } from 'node:fs';
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
@@ -62,7 +64,7 @@ export class OriginServer {
   readonly pages: { hls?: string; dash?: string } = {};
 
   readonly store = new Store();
-  private server: Server | undefined;
+  private server: Server | Http2SecureServer | undefined;
   private sockets = new Set<Socket>();
   /** Sockets that carried a request: a parse error after it just closes them. */
   private used = new WeakSet<Socket>();
@@ -82,7 +84,7 @@ export class OriginServer {
 
   get url(): string {
     const h = this.o.host.includes(':') ? `[${this.o.host}]` : this.o.host;
-    return `http://${h}:${this.port}`;
+    return `${this.o.tls ? 'https' : 'http'}://${h}:${this.port}`;
   }
 
   get port(): number {
@@ -91,12 +93,27 @@ export class OriginServer {
   }
 
   listen(): Promise<void> {
-    const server = createServer(
-      { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 },
-      (req, res) => this.onRequest(req, res),
-    );
+    const tls = this.o.tls;
+    // HTTPS: HTTP/2 (ALPN h2) with HTTP/1.1 fallback. The compatibility API's request and response
+    // offer what the handlers use (headers, writeHead, write with backpressure, end, close events).
+    const server: Server | Http2SecureServer = tls
+      ? createSecureServer(
+          {
+            cert: tls.cert,
+            key: tls.key,
+            allowHTTP1: true,
+            maxSessionMemory: 10,
+            settings: { maxHeaderListSize: 16 * 1024 },
+          },
+          (req, res) => this.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse),
+        )
+      : createServer(
+          { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 },
+          (req, res) => this.onRequest(req, res),
+        );
     this.server = server;
-    server.keepAliveTimeout = this.o.timeoutS * 1000;
+    if ('keepAliveTimeout' in server) server.keepAliveTimeout = this.o.timeoutS * 1000;
+    else server.setTimeout(this.o.timeoutS * 1000);
     server.maxConnections = this.o.maxc;
     server.on('connection', (s: Socket) => {
       const peer = s.remoteAddress ?? '';
@@ -154,8 +171,12 @@ export class OriginServer {
     if (!server) return;
     this.server = undefined;
     const closed = new Promise<void>((r) => server.close(() => r()));
-    server.closeIdleConnections();
-    const t = setTimeout(() => server.closeAllConnections(), graceMs);
+    const h1 = 'closeIdleConnections' in server ? server : undefined;
+    h1?.closeIdleConnections();
+    const t = setTimeout(() => {
+      h1?.closeAllConnections();
+      for (const s of this.sockets) s.destroy(); // HTTP/2 sessions
+    }, graceMs);
     await closed;
     clearTimeout(t);
     for (const s of this.sockets) s.destroy();

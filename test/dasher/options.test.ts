@@ -143,9 +143,61 @@ test('dynauto: a live MPD and playlists that turn static at the end of input', a
   for (const v of await readVariants(join(dir, 'res'))) t.regex(v.text, /#EXT-X-ENDLIST\n$/, v.name);
 });
 
+test('sbound: out, in and closest cut a 1.4 s GOP stream around the 2 s grid as GPAC describes', async (t) => {
+  const dir = await root.workDir([]);
+  const { execFile } = await import('node:child_process');
+  await new Promise<void>((resolve, reject) =>
+    execFile(
+      'ffmpeg',
+      [
+        '-nostdin',
+        '-v',
+        'error',
+        '-f',
+        'lavfi',
+        '-i',
+        'testsrc2=size=160x90:rate=25',
+        '-t',
+        '12',
+        '-c:v',
+        'libx264',
+        '-preset',
+        'ultrafast',
+        '-g',
+        '35',
+        '-keyint_min',
+        '35',
+        '-sc_threshold',
+        '0',
+        '-pix_fmt',
+        'yuv420p',
+        join(dir, 'gop14.mp4'),
+      ],
+      (e) => (e ? reject(e) : resolve()),
+    ),
+  );
+  // SAPs every 1.4 s: 0, 1.4, 2.8, 4.2, 5.6, 7.0, 8.4, 9.8, 11.2; grid points 2, 4, 6, 8, 10.
+  const expected: Record<string, number[]> = {
+    out: [2.8, 1.4, 2.8, 1.4, 2.8, 0.8], // first SAP at or after each grid point
+    in: [1.4, 1.4, 2.8, 1.4, 2.8, 2.2], // last SAP at or before it
+    closest: [1.4, 2.8, 1.4, 2.8, 1.4, 2.2], // the nearer one
+  };
+  for (const [bound, durations] of Object.entries(expected)) {
+    const r = await graphpac(['-i', 'gop14.mp4', '-o', `${bound}/v.m3u8:segdur=2:sbound=${bound}`], {
+      cwd: dir,
+    });
+    t.is(r.code, 0, r.stderr);
+    const pl = await readFile(join(dir, bound, 'v_1.m3u8'), 'utf8');
+    t.deepEqual(
+      [...pl.matchAll(/#EXTINF:([\d.]+)/g)].map((m) => Number(m[1])),
+      durations,
+      bound,
+    );
+  }
+});
+
 test('options not supported yet are refused with the reason', async (t) => {
   for (const [opt, re] of [
-    ['sbound=closest', /option sbound=closest: only sbound=out is supported yet/],
     [
       'ast=2026-01-01T00:00:00Z',
       /option ast=2026-01-01T00:00:00Z: a forced availabilityStartTime is not supported yet/,

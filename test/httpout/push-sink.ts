@@ -27,6 +27,8 @@ export interface PushSink {
   /** Last accepted body per path. */
   store: Map<string, Buffer>;
   deleted: string[];
+  /** Cut the connections of the uploads in progress (an origin restart); returns their paths. */
+  cutInProgress(): string[];
   close(): Promise<void>;
 }
 
@@ -39,6 +41,7 @@ export async function pushSink(
   const store = new Map<string, Buffer>();
   const deleted: string[] = [];
   const sockets = new Map<Socket, number>();
+  const active = new Map<Recorded, Socket>();
   let n = 0;
   const server: Server = createServer((req, res) => {
     const method = req.method ?? '';
@@ -56,6 +59,8 @@ export async function pushSink(
       socket: sockets.get(req.socket) ?? -1,
     };
     requests.push(rec);
+    active.set(rec, req.socket);
+    res.on('close', () => active.delete(rec));
     const refused = opts.refuse?.(method, path, rec.start);
     if (refused) {
       rec.status = refused;
@@ -94,6 +99,11 @@ export async function pushSink(
     requests,
     store,
     deleted,
+    cutInProgress: () => {
+      const cut = [...active].filter(([r]) => r.method !== 'DELETE');
+      for (const [, s] of cut) s.destroy();
+      return cut.map(([r]) => r.path);
+    },
     close: () =>
       new Promise<void>((r) => {
         server.closeAllConnections();

@@ -202,11 +202,14 @@ test('origin answers 503 for 2 s, then recovers: retried from the first byte, no
   const cwd = await work.workDir(['source1', 'source2']);
   let refused = 0;
   let first: number | undefined;
-  // Refuse from 1.2 s after the first request (segments in progress) for 2 s.
-  const sink = await pushSink({
+  let cut: string[] | undefined;
+  // From 1.2 s after the first request, for 2 s: uploads in progress cut, every request refused.
+  const sink: PushSink = await pushSink({
     refuse: (_m, _p, at) => {
       first ??= at;
-      return at - first >= 1200 && at - first < 3200 ? (refused++, 503) : undefined;
+      const down = at - first >= 1200 && at - first < 3200;
+      if (down) cut ??= sink.cutInProgress();
+      return down ? (refused++, 503) : undefined;
     },
   });
   t.teardown(() => sink.close());
@@ -215,6 +218,11 @@ test('origin answers 503 for 2 s, then recovers: retried from the first byte, no
   t.true(refused >= 5, `${refused} requests refused`);
   const retried = sink.requests.filter((r) => /_dash\d+\.m4s$/.test(r.path) && r.status === 503);
   t.true(retried.length > 0, 'segment uploads were refused and retried');
+  // Segment uploads cut mid-body were sent again from their first byte.
+  t.true(
+    (cut ?? []).some((p) => p.endsWith('.m4s')),
+    `cut: ${cut?.join(' ')}`,
+  );
   checkPlaylistsNeverAhead(t, sink);
   await checkStoreEqualsLocal(t, sink, join(cwd, 'local'));
   // Every segment made it, numbered without holes.

@@ -1,0 +1,425 @@
+/**
+ * Push mode (`hmode=push`, spec gpac-semantics §7.2): every file the writer produces is uploaded to
+ * the origin named by `dst` while it is produced, fed by the file writer's hooks.
+ *  - Segments, init segments and part files (llhls=sf): one chunked PUT (POST with `post`) per file,
+ *    opened with the file, each batch of bytes written to the request as the writer appends it, ended
+ *    when the file closes. `cte=false`: the file is sent whole with Content-Length once complete.
+ *  - Manifests (playlists, MPD): sent whole with Content-Length at every change; a newer version of a
+ *    manifest still waiting replaces the waiting one (the origin ends with the latest).
+ *  - Purged files: DELETE, once the file's own upload is settled (404 counts as done).
+ *  - Connections: one keep-alive agent per origin (bounded pool), Nagle off.
+ *  - Failures (connection error, 5xx, 408, 429): the request is retried with backoff (100 ms doubling
+ *    to 1 s) from its first byte, with the same bytes (kept in memory until the origin accepted the
+ *    file); after `RETRY_BUDGET_MS` of failures in a row: one error naming the URL and the status,
+ *    and the run fails. Any other status (4xx): that error at once.
+ *  - Ordering: media uploads proceed independently; a manifest is sent only when no media upload is
+ *    failing and every media file it may name has its bytes on a healthy connection (files complete
+ *    when the manifest changed: accepted with a 2xx; files in production: every byte written so far
+ *    written to the request's socket). So a playlist never names bytes the origin has not received.
+ *  - Acknowledgements (write-ack, which let the dasher list a part): chunked upload: once the part's
+ *    bytes were written to the socket on a healthy attempt (the best a streamed PUT can tell; the 2xx
+ *    only comes with the end of the file); cte=false: once the file's 2xx came.
+ */
+import { Agent, request } from 'node:http';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { relative, sep } from 'node:path';
+import { GraphError } from '../../src/index.js';
+import type { Logger } from '../../src/index.js';
+import type { WriterHooks } from '../fout/file-writer.js';
+import { mimeOf } from './headers.js';
+
+/** Retries of one request stop after this long of failures in a row. */
+export const RETRY_BUDGET_MS = 10_000;
+/** Connections kept to the origin (segments of every representation, part files, manifests). */
+export const PUSH_POOL = 16;
+
+export interface PushOptions {
+  /** Origin: protocol://host:port. */
+  origin: string;
+  /** Local folder the writer writes to; a file's URL path is its path relative to this folder. */
+  root: string;
+  method: 'PUT' | 'POST';
+  cte: boolean;
+  /** Extra headers, name,value pairs. */
+  hdrs: readonly string[];
+  budgetMs?: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; why: string };
+
+/** One media file (segment, init, part file) being uploaded. */
+class MediaUpload {
+  readonly chunks: Buffer[] = [];
+  size = 0;
+  /** The file is complete (no more bytes). */
+  complete = false;
+  /** The origin answered 2xx. */
+  accepted = false;
+  /** The current attempt failed; waiting to retry. */
+  failing = false;
+  /** Bytes of the current attempt written to the socket. */
+  flushed = 0;
+  private req: ClientRequest | undefined;
+  private written = 0;
+  readonly settled: Promise<void>;
+  private settle!: (e?: GraphError) => void;
+
+  constructor(
+    readonly pusher: Pusher,
+    readonly url: string,
+  ) {
+    this.settled = new Promise<void>((res, rej) => {
+      this.settle = (e) => (e ? rej(e) : res());
+    });
+    this.settled.catch(() => undefined);
+  }
+
+  start(): void {
+    void this.run().then(
+      () => this.settle(),
+      (e: unknown) => this.settle(e as GraphError),
+    );
+  }
+
+  add(data: readonly Uint8Array[]): void {
+    const buf = Buffer.concat(data); // a copy: the packets' data are views into large read blocks
+    this.chunks.push(buf);
+    this.size += buf.length;
+    if (this.req && this.pusher.o.cte) this.write(this.req, buf);
+  }
+
+  finish(): void {
+    if (this.complete) return;
+    this.complete = true;
+    this.pusher.changed();
+    if (this.req && this.pusher.o.cte) this.req.end();
+  }
+
+  private write(req: ClientRequest, buf: Buffer): void {
+    this.written += buf.length;
+    const upTo = this.written;
+    req.write(buf, (err) => {
+      if (err || this.req !== req) return;
+      this.flushed = Math.max(this.flushed, upTo);
+      this.pusher.changed();
+    });
+  }
+
+  private async run(): Promise<void> {
+    const p = this.pusher;
+    let firstFailure = 0;
+    let delay = 100;
+    for (;;) {
+      p.check();
+      if (!p.o.cte) await p.until(() => this.complete);
+      const r = await this.attempt();
+      if (r.ok) {
+        this.accepted = true;
+        this.failing = false;
+        this.chunks.length = 0;
+        p.changed();
+        return;
+      }
+      this.failing = true;
+      p.changed();
+      if (!r.retry) throw p.fail(this.url, r.why);
+      firstFailure ||= performance.now();
+      if (performance.now() - firstFailure > p.budgetMs) throw p.fail(this.url, r.why, true);
+      p.log.debug(`push: ${this.url}: ${r.why}, retrying in ${delay} ms`);
+      await sleep(delay);
+      delay = Math.min(1000, delay * 2);
+    }
+  }
+
+  /** One try: the whole file from its first byte, then what follows as it comes. */
+  private attempt(): Promise<Outcome> {
+    const p = this.pusher;
+    this.flushed = 0;
+    this.written = 0;
+    const streamed = p.o.cte;
+    const req = p.open(this.url, p.o.method, streamed ? undefined : this.size);
+    this.req = req;
+    this.failing = false;
+    const outcome = p.outcome(req);
+    for (const c of this.chunks) this.write(req, c);
+    if (!streamed || this.complete) req.end();
+    return outcome.finally(() => {
+      if (this.req === req) this.req = undefined;
+      if (!req.writableFinished) req.destroy();
+    });
+  }
+
+  /** Every byte known now is on a healthy connection (or the file was accepted). */
+  caughtUp(size: number): boolean {
+    if (this.accepted) return true;
+    if (this.failing) return false;
+    if (!this.pusher.o.cte) return false;
+    return this.flushed >= size;
+  }
+}
+
+/** A manifest: the latest version is sent whole; one request at a time per manifest. */
+class ManifestUpload {
+  next: { data: Buffer; media: Map<MediaUpload, number> } | undefined;
+  private running = false;
+  settled: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly pusher: Pusher,
+    readonly url: string,
+  ) {}
+
+  /** The latest version given (what the origin ends with). */
+  private latest: Buffer | undefined;
+
+  /** A new version; returns false when it equals the latest one (nothing to send). */
+  push(data: Buffer, media: Map<MediaUpload, number>): boolean {
+    if (this.latest?.equals(data)) return false;
+    this.latest = data;
+    this.next = { data, media };
+    if (this.running) return true;
+    this.running = true;
+    this.settled = this.loop().finally(() => (this.running = false));
+    this.settled.catch(() => undefined);
+    return true;
+  }
+
+  private async loop(): Promise<void> {
+    const p = this.pusher;
+    while (this.next) {
+      const v = this.next;
+      let firstFailure = 0;
+      let delay = 100;
+      for (;;) {
+        p.check();
+        // Never name bytes the origin has not received.
+        await p.until(() => [...v.media].every(([m, size]) => m.caughtUp(size)));
+        if (this.next !== v && this.next) break; // a newer version replaces this one
+        const req = p.open(this.url, p.o.method, v.data.length);
+        const r = p.outcome(req);
+        req.end(v.data);
+        const out = await r;
+        if (out.ok) {
+          if (this.next === v) this.next = undefined;
+          break;
+        }
+        if (!out.retry) throw p.fail(this.url, out.why);
+        firstFailure ||= performance.now();
+        if (performance.now() - firstFailure > p.budgetMs) throw p.fail(this.url, out.why, true);
+        await sleep(delay);
+        delay = Math.min(1000, delay * 2);
+      }
+    }
+  }
+}
+
+export class Pusher {
+  readonly agent: Agent;
+  readonly budgetMs: number;
+  private media = new Map<string, MediaUpload>();
+  private manifests = new Map<string, ManifestUpload>();
+  private deletes = new Set<Promise<void>>();
+  private waiters = new Set<() => void>();
+  private error: GraphError | undefined;
+  /** Instances using this pusher. */
+  refs = 0;
+  /** The local folder is a temporary one (removed when the last instance ends). */
+  tempRoot = false;
+
+  constructor(
+    readonly o: PushOptions,
+    readonly log: Logger,
+  ) {
+    this.budgetMs = o.budgetMs ?? RETRY_BUDGET_MS;
+    this.agent = new Agent({ keepAlive: true, maxSockets: PUSH_POOL, maxFreeSockets: PUSH_POOL });
+  }
+
+  urlOf(path: string): string {
+    const rel = relative(this.o.root, path).split(sep).join('/');
+    return `${this.o.origin}/${rel.split('/').map(encodeURIComponent).join('/')}`;
+  }
+
+  changed(): void {
+    for (const w of [...this.waiters]) w();
+  }
+
+  /** Resolves when `check()` holds (re-checked at every change); rejects once the push failed. */
+  until(check: () => boolean): Promise<void> {
+    return new Promise((res, rej) => {
+      const w = () => {
+        if (this.error) {
+          this.waiters.delete(w);
+          rej(this.error);
+        } else if (check()) {
+          this.waiters.delete(w);
+          res();
+        }
+      };
+      this.waiters.add(w);
+      w();
+    });
+  }
+
+  /** The error that ends the run (the first one). */
+  fail(url: string, why: string, retried = false): GraphError {
+    this.error ??= new GraphError(
+      'WRITE_ERROR',
+      `httpout: push to ${url} failed: ${why}${retried ? ` (retried for ${this.budgetMs / 1000} s)` : ''}`,
+      { url },
+    );
+    // Stop everything in flight: the run is failing.
+    this.agent.destroy();
+    this.changed();
+    return this.error;
+  }
+
+  /** Throws the push error once there is one. */
+  check(): void {
+    if (this.error) throw this.error;
+  }
+
+  open(url: string, method: string, length: number | undefined): ClientRequest {
+    const headers: Record<string, string | number> = { 'User-Agent': 'graphpac' };
+    if (method !== 'DELETE') headers['Content-Type'] = mimeOf(new URL(url).pathname);
+    if (length !== undefined) headers['Content-Length'] = length;
+    for (let i = 0; i + 1 < this.o.hdrs.length; i += 2) headers[this.o.hdrs[i]!] = this.o.hdrs[i + 1]!;
+    const req = request(url, { method, agent: this.agent, headers });
+    req.on('socket', (s) => s.setNoDelay(true));
+    return req;
+  }
+
+  /** How a request ended: 2xx, or why not (and whether to retry). */
+  outcome(
+    req: ClientRequest,
+    okStatus: (s: number) => boolean = (s) => s >= 200 && s < 300,
+  ): Promise<Outcome> {
+    return new Promise((res) => {
+      let done = false;
+      const end = (o: Outcome) => {
+        if (done) return;
+        done = true;
+        res(o);
+      };
+      req.on('response', (r: IncomingMessage) => {
+        const s = r.statusCode ?? 0;
+        r.resume();
+        const o: Outcome = okStatus(s)
+          ? { ok: true, status: s }
+          : {
+              ok: false,
+              retry: s >= 500 || s === 408 || s === 429,
+              why: `HTTP ${s} ${r.statusMessage ?? ''}`.trim(),
+            };
+        // A refusal before the body was sent: give up this attempt now.
+        if (!o.ok || r.complete) end(o);
+        else r.on('end', () => end(o));
+        r.on('error', () => end(o));
+      });
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        end({ ok: false, retry: true, why: e.code ? `${e.code} (${e.message})` : e.message }),
+      );
+      req.on('close', () => end({ ok: false, retry: true, why: 'connection closed' }));
+    });
+  }
+
+  /** Writer hooks of one instance; `track` declares its uploads to that instance's run. */
+  hooks(track: (p: Promise<unknown>) => void): WriterHooks {
+    return {
+      opened: (path) => {
+        const u = new MediaUpload(this, this.urlOf(path));
+        this.media.set(path, u);
+        track(u.settled);
+        // Accepted files are forgotten (a later DELETE needs nothing from them).
+        u.settled.then(
+          () => this.media.get(path) === u && this.media.delete(path),
+          () => undefined,
+        );
+        u.start();
+      },
+      progress: (path, _size, data) => this.media.get(path)?.add(data ?? []),
+      boundary: (path, size) => {
+        const u = this.media.get(path);
+        if (!u) return;
+        return this.until(() => u.caughtUp(size));
+      },
+      closed: (path) => this.media.get(path)?.finish(),
+      replaced: (path, data) => {
+        const url = this.urlOf(path);
+        let m = this.manifests.get(url);
+        if (!m) this.manifests.set(url, (m = new ManifestUpload(this, url)));
+        const media = new Map<MediaUpload, number>();
+        for (const u of this.media.values()) if (!u.accepted) media.set(u, u.size);
+        if (m.push(Buffer.from(data), media)) track(m.settled);
+      },
+      deleted: (path) => {
+        const u = this.media.get(path);
+        this.media.delete(path);
+        const url = this.urlOf(path);
+        const d = (async () => {
+          if (u) await u.settled;
+          let firstFailure = 0;
+          let delay = 100;
+          for (;;) {
+            this.check();
+            const req = this.open(url, 'DELETE', undefined);
+            const r = this.outcome(req, (s) => (s >= 200 && s < 300) || s === 404);
+            req.end();
+            const out = await r;
+            if (out.ok) return;
+            if (!out.retry) throw this.fail(url, out.why);
+            firstFailure ||= performance.now();
+            if (performance.now() - firstFailure > this.budgetMs) throw this.fail(url, out.why, true);
+            await sleep(delay);
+            delay = Math.min(1000, delay * 2);
+          }
+        })().finally(() => this.deletes.delete(d));
+        this.deletes.add(d);
+        track(d);
+      },
+    };
+  }
+
+  /** Every upload started so far is settled; rejects with the push error. */
+  async drain(): Promise<void> {
+    for (;;) {
+      const all = [
+        ...[...this.media.values()].map((u) => u.settled),
+        ...[...this.manifests.values()].map((m) => m.settled),
+        ...this.deletes,
+      ];
+      await Promise.all(all);
+      const again = [
+        ...[...this.media.values()].map((u) => u.settled),
+        ...[...this.manifests.values()].map((m) => m.settled),
+        ...this.deletes,
+      ];
+      if (again.length === all.length && again.every((p, i) => p === all[i])) break;
+    }
+    if (this.error) throw this.error;
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+}
+
+const pushers = new Map<string, Pusher>();
+
+/** One pusher per origin and local folder, shared by every instance pushing there. */
+export function acquirePusher(key: string, make: () => Pusher): Pusher {
+  let p = pushers.get(key);
+  if (!p) pushers.set(key, (p = make()));
+  p.refs++;
+  return p;
+}
+
+/** One instance is done; returns true for the last one (the pusher is closed). */
+export function releasePusher(p: Pusher): boolean {
+  p.refs--;
+  if (p.refs > 0) return false;
+  for (const [k, v] of pushers) if (v === p) pushers.delete(k);
+  p.close();
+  return true;
+}
