@@ -84,6 +84,18 @@ Examples:
     let started = false;
     let targetDuration = 0;
     let originUtcs: string | undefined;
+    let astWarned = false;
+    /** Option ast, when it is not after the live start (GPAC: ignored with a warning otherwise). */
+    const forcedAst = (): number | undefined => {
+      const f = s?.forcedAst;
+      if (f === undefined || ast === undefined || !s?.dynamic) return undefined;
+      if (f > ast) {
+        if (!astWarned) ctx.log.warn(`ast=${s.args.ast} is after the start of the stream: ignored`);
+        astWarned = true;
+        return undefined;
+      }
+      return f;
+    };
 
     function setupOutputs(st: Settings): Publisher {
       const ext = st.primary === 'mpd' ? 'mpd' : 'm3u8';
@@ -186,6 +198,7 @@ Examples:
         now,
         ended: final,
         ...(originUtcs ? { utcs: originUtcs } : {}),
+        ...(forcedAst() !== undefined ? { forcedAst: forcedAst() } : {}),
       });
       publisher.publish(model, {
         mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,

@@ -14,6 +14,11 @@ export interface PresentationState {
   now: number;
   /** End of input reached and everything written. */
   ended: boolean;
+  /**
+   * A forced availabilityStartTime (option ast, epoch ms, not after `ast`): the MPD announces it and the
+   * period starts at `ast − forcedAst`, so every media time keeps its wall-clock time.
+   */
+  forcedAst?: number;
   /** UTCTiming URL answered by the origin serving the manifests (used when utcs is not given). */
   utcs?: string;
 }
@@ -151,7 +156,9 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     ...(s.args.base.length ? { baseUrls: [...s.args.base] } : {}),
     periods: [
       {
-        ...(finalStatic ? { duration: maxDuration } : { id: 'DID1', start: 0 }),
+        ...(finalStatic
+          ? { duration: maxDuration }
+          : { id: 'DID1', start: st.forcedAst !== undefined ? (st.ast - st.forcedAst) / 1000 : 0 }),
         adaptationSets: sets,
       },
     ],
@@ -159,7 +166,7 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
   if (finalStatic) {
     model.mediaPresentationDuration = maxDuration;
   } else {
-    model.availabilityStartTime = st.ast;
+    model.availabilityStartTime = st.forcedAst ?? st.ast;
     model.publishTime = st.now;
     if (st.ended) model.mediaPresentationDuration = maxDuration;
     else if (refresh >= 0) model.minimumUpdatePeriod = refresh > 0 ? refresh : s.segdur;

@@ -28,6 +28,8 @@ export interface Settings {
   tsb: number;
   minBufferTime: number;
   targetDuration: number;
+  /** Option ast (epoch ms), checked against the live start by the dasher. */
+  forcedAst: number | undefined;
   args: DasherArgs;
 }
 
@@ -78,8 +80,12 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
       'onDemand',
       'single-segment on-demand output is not supported yet (use live, full or main)',
     );
-  if (args.ast !== undefined)
-    throw bad('ast', args.ast, 'a forced availabilityStartTime is not supported yet');
+  let forcedAst: number | undefined;
+  if (args.ast !== undefined) {
+    forcedAst = Date.parse(args.ast);
+    if (Number.isNaN(forcedAst))
+      throw bad('ast', args.ast, 'expected an xs:dateTime such as 2026-11-26T08:00:00Z');
+  }
   if (!destination)
     throw new GraphError(
       'LINK_FAILED',
@@ -116,6 +122,7 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
     tsb: args.tsb,
     minBufferTime,
     targetDuration: Math.max(1, Math.ceil(segdur - 1e-9)),
+    forcedAst,
     args,
   };
 }

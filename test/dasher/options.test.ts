@@ -196,12 +196,29 @@ test('sbound: out, in and closest cut a 1.4 s GOP stream around the 2 s grid as 
   }
 });
 
+test('ast: a forced availabilityStartTime in the past; the period starts where the stream did', async (t) => {
+  const { dir, r } = await run(
+    ['-o', 'res/live.mpd:dual:segdur=2:profile=live:dmode=dynamic:ast=2026-01-01T00:00:00Z'],
+    ['source2'],
+  );
+  t.is(r.code, 0, r.stderr);
+  const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
+  t.regex(mpd, /availabilityStartTime="2026-01-01T00:00:00\.000Z"/);
+  const start = /<Period id="DID1" start="PT(\d+)H(\d+)M([\d.]+)S"/.exec(mpd)!;
+  const offset = Number(start[1]) * 3600 + Number(start[2]) * 60 + Number(start[3]);
+  const ranAt = (Date.now() - Date.UTC(2026, 0, 1)) / 1000;
+  t.true(
+    Math.abs(offset - ranAt) < 120,
+    `period start ${offset} s after the forced AST (run ${ranAt} s after it)`,
+  );
+  // HLS dates stay the real ones: the first segment's PROGRAM-DATE-TIME is within minutes of now.
+  const pdt = /#EXT-X-PROGRAM-DATE-TIME:(\S+)/.exec(await readFile(join(dir, 'res/live_1.m3u8'), 'utf8'))!;
+  t.true(Math.abs(Date.parse(pdt[1]!) - Date.now()) < 120_000);
+});
+
 test('options not supported yet are refused with the reason', async (t) => {
   for (const [opt, re] of [
-    [
-      'ast=2026-01-01T00:00:00Z',
-      /option ast=2026-01-01T00:00:00Z: a forced availabilityStartTime is not supported yet/,
-    ],
+    ['ast=yesterday', /option ast=yesterday: expected an xs:dateTime such as 2026-11-26T08:00:00Z/],
     ['profile=onDemand', /option profile=onDemand: single-segment on-demand output is not supported yet/],
   ] as const) {
     const { r } = await run(['-o', `res/live.mpd:segdur=2:${opt}`], ['source1']);
