@@ -7,7 +7,7 @@
 import { defineFilter, GraphError } from '../../src/index.js';
 import type { InputPid, OutputPid } from '../../src/index.js';
 import { dasherArgs } from './args.js';
-import { deriveSettings } from './settings.js';
+import { deriveDasherSettings, OnDemandAssembler, tmpName } from './ondemand.js';
 import type { Settings } from './settings.js';
 import { repNames } from './naming.js';
 import { Rep } from './rep.js';
@@ -55,7 +55,7 @@ Examples:
     let s: Settings | undefined;
     const settings = (): Settings => {
       if (s) return s;
-      s = deriveSettings(ctx.args, ctx.destination);
+      s = deriveDasherSettings(ctx.args, ctx.destination);
       // RFC 8216bis §6.2.2: a live playlist never holds less than 3 target durations (clients start
       // HOLD-BACK = 3 × TD behind the edge). GPAC would shrink it to tsb.
       const minWindow = 3 * s.targetDuration;
@@ -72,6 +72,8 @@ Examples:
     /** Inputs linked but not yet made into representations (they start together, see process()). */
     const waiting: InputPid[] = [];
     let publisher: Publisher | undefined;
+    /** profile=onDemand: writes each representation's single file at the end. */
+    let assembler: OnDemandAssembler | undefined;
     let purger: Purger | undefined;
     /** availabilityStartTime: the wall-clock time media time 0 was live, estimated until first published. */
     let ast: number | undefined;
@@ -133,6 +135,7 @@ Examples:
         fs: siblings.length > 1 ? `_track${pid.props.ID ?? id}_` : '',
         repId: id,
         bandwidth: pid.props.Bitrate ?? 0,
+        single: st.profile === 'onDemand',
       });
       if (reps.some((r) => r.opts.names.init === names.init))
         throw new GraphError(
@@ -150,7 +153,9 @@ Examples:
         cmaf: st.args.cmaf,
         prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
         bound: st.args.sbound,
+        ...(assembler ? { single: tmpName(names.init) } : {}),
       });
+      assembler?.add(rep, names.init);
       // Segment names are relative to the manifest's folder (templates may add sub-folders).
       ctx.connectDestination(out, st.base + names.init, { base: st.base.replace(/^file:\/\//, '') || '.' });
       rep.sendInit();
@@ -200,6 +205,7 @@ Examples:
         ...(originUtcs ? { utcs: originUtcs } : {}),
         ...(forcedAst() !== undefined ? { forcedAst: forcedAst() } : {}),
       });
+      assembler?.decorate(model);
       publisher.publish(model, {
         mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
         hls: true,
@@ -230,6 +236,11 @@ Examples:
           return;
         }
         publisher ??= setupOutputs(st);
+        if (st.profile === 'onDemand')
+          assembler ??= new OnDemandAssembler(st.base.replace(/^file:\/\//, '') || '.', {
+            track: (w) => ctx.track(w),
+            requestProcess: () => ctx.requestProcess(),
+          });
         purger ??= new Purger(st.tsb, st.segdur, st.args.keep_segs, st.llhls === 'sf' || st.llhls === 'brsf');
         if (started) addRep(st, pid, ctx.inputs);
         else waiting.push(pid);
@@ -250,6 +261,7 @@ Examples:
           return true;
         }
         if (event.type !== 'write-ack') return false;
+        if (assembler?.acknowledge(Number(event.ackId))) return true;
         const rep = byOutput.get(pid as OutputPid);
         if (rep?.acknowledge(Number(event.ackId))) {
           dirty = true;
@@ -320,6 +332,8 @@ Examples:
         }
         const allEnded = reps.length > 0 && reps.every((r) => r.ended);
         if (allEnded && reps.every((r) => r.settled) && !finished) {
+          // profile=onDemand: each single file is assembled (init + sidx + fragments) first.
+          if (assembler && !assembler.pump()) return 'not-ready';
           finished = true;
           publish(st, true);
           for (const o of ctx.outputs) o.setEos();

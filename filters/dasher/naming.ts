@@ -16,12 +16,17 @@ export interface NamingInput {
   fs: string;
   repId: string;
   bandwidth: number;
+  /**
+   * One file per representation (sseg/sfile, profile=onDemand): the default template is GPAC's
+   * `$File$$FS$_dash`, and the file is the init name (`source1_dashinit.mp4`).
+   */
+  single?: boolean;
 }
 
 export interface RepNames {
   /** Manifest template for media segments (`source1_dash$Number$.m4s`). */
   media: string;
-  /** Init segment name (`source1_dashinit.mp4`). */
+  /** Init segment name (`source1_dashinit.mp4`); with `single`, the representation's one file. */
   init: string;
 }
 
@@ -33,7 +38,7 @@ function ext(e: string | undefined, def: string): string {
 }
 
 export function repNames(n: NamingInput): RepNames {
-  let tpl = n.template ?? '$File$_dash$FS$$Number$';
+  let tpl = n.template ?? (n.single ? '$File$$FS$_dash' : '$File$_dash$FS$$Number$');
   tpl = tpl.replace(/%s/g, '$File$');
   tpl = tpl.replace(/\$File\$/g, n.file).replace(/\$FS\$/g, n.fs);
   let initName: string | undefined;

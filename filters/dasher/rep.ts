@@ -35,6 +35,11 @@ export interface RepOptions {
   prft: boolean;
   /** GPAC sbound: segment boundary around the grid point (in/closest hold one GOP back). */
   bound?: 'out' | 'in' | 'closest';
+  /**
+   * On-demand (sseg): every fragment goes to this one file (no init, no styp, not closed per segment);
+   * the final file (init + sidx + these bytes) is assembled at the end (ondemand.ts).
+   */
+  single?: string;
 }
 
 function src(pid: InputPid): string {
@@ -178,8 +183,14 @@ export class Rep {
     return this.pending.size === 0 && (this.initAck === undefined || this.initAcked);
   }
 
+  /** ftyp + moov of this representation. */
+  initSegment(): Uint8Array {
+    return writeInitSegment([this.track], this.opts.cmaf === 'no' ? {} : { cmaf: this.opts.cmaf });
+  }
+
   sendInit(): void {
-    const data = writeInitSegment([this.track], this.opts.cmaf === 'no' ? {} : { cmaf: this.opts.cmaf });
+    if (this.opts.single !== undefined) return; // written with the final file (ondemand.ts)
+    const data = this.initSegment();
     this.initAck = ackCounter++;
     this.out.send({ data, props: { FileName: this.opts.names.init, EndOfFile: true, AckId: this.initAck } });
   }
@@ -189,7 +200,10 @@ export class Rep {
     const ts = this.timescale;
     const props: PacketProps = {};
     const parts: Uint8Array[] = [];
-    if (c.index === 0) {
+    if (c.index === 0 && this.opts.single !== undefined) {
+      this.segmentBytes = 0;
+      if (this.bytes === 0) props.FileName = this.opts.single;
+    } else if (c.index === 0) {
       this.segmentBytes = 0;
       props.FileName = this.segmentName(c.segment, c.segmentCts - (this.segmenter.originCts ?? 0));
       parts.push(writeStyp(this.opts.cmaf === 'no' ? DASH_SEGMENT_BRANDS : CMAF_SEGMENT_BRANDS));
@@ -221,7 +235,10 @@ export class Rep {
     chunk.payload.forEach((d, i) =>
       this.out.send({
         data: d,
-        props: i === last ? { AckId: ack, ...(c.endsSegment ? { EndOfFile: true } : {}) } : undefined,
+        props:
+          i === last
+            ? { AckId: ack, ...(c.endsSegment && this.opts.single === undefined ? { EndOfFile: true } : {}) }
+            : undefined,
       }),
     );
     const size = head.length + chunk.size - chunk.header.length;

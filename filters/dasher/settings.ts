@@ -38,6 +38,7 @@ const PROFILES: Record<string, string> = {
   full: 'urn:mpeg:dash:profile:full:2011',
   live: 'urn:mpeg:dash:profile:isoff-live:2011',
   main: 'urn:mpeg:dash:profile:isoff-main:2011',
+  onDemand: 'urn:mpeg:dash:profile:isoff-on-demand:2011',
   'dashavc264.live': 'urn:mpeg:dash:profile:isoff-live:2011,http://dashif.org/guidelines/dash264',
   'dashif.ll': 'urn:mpeg:dash:profile:isoff-live:2011,http://www.dashif.org/guidelines/low-latency-live-v5',
 };
@@ -74,12 +75,6 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
   if (cdurRaw > segdur + 1e-9)
     throw bad('cdur', String(cdurRaw), `the chunk duration must not exceed segdur (${segdur})`);
   const cdur = cdurRaw > 0 && cdurRaw < segdur - 1e-9 ? cdurRaw : 0;
-  if (args.profile === 'onDemand')
-    throw bad(
-      'profile',
-      'onDemand',
-      'single-segment on-demand output is not supported yet (use live, full or main)',
-    );
   let forcedAst: number | undefined;
   if (args.ast !== undefined) {
     forcedAst = Date.parse(args.ast);

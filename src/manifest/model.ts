@@ -162,6 +162,10 @@ export interface AdaptationSet {
   producerReferenceTimes?: ProducerReferenceTime[];
   /** AdaptationSet-level SegmentTemplate (GPAC puts it here when shared by the reps). */
   segmentTemplate?: SegmentAddressing;
+  /** @subsegmentAlignment="true" (on-demand: the sidx subsegments of the representations are aligned). */
+  subsegmentAlignment?: boolean;
+  /** @subsegmentStartsWithSAP (on-demand: every subsegment starts with a SAP of at most this type). */
+  subsegmentStartsWithSAP?: number;
   /** Representations in order. */
   representations: Representation[];
 }
@@ -196,6 +200,8 @@ export interface Representation {
   producerReferenceTimes?: ProducerReferenceTime[];
   /** Representation-level SegmentTemplate (overrides the set's). */
   segmentTemplate?: SegmentAddressing;
+  /** SegmentBase (on-demand profile): one file, named by `baseUrls`, indexed by its `sidx` box. */
+  segmentBase?: SegmentBase;
   /** Segments currently listed (after purge), in order; the last may be `open` (live edge). */
   segments: Segment[];
   /** HLS side of this representation. */
@@ -224,6 +230,28 @@ export interface SegmentAddressing {
   timeline?: boolean;
 }
 
+/** A byte range of a file: `offset` (first byte) and `length`; written `first-last` in an MPD. */
+export interface ByteRange {
+  /** Offset of the first byte. */
+  offset: number;
+  /** Number of bytes (> 0). */
+  length: number;
+}
+
+/** SegmentBase addressing (single-segment / on-demand files: ftyp+moov, sidx, then the fragments). */
+export interface SegmentBase {
+  /** @timescale of `presentationTimeOffset` (and of the sidx). */
+  timescale?: number;
+  /** @presentationTimeOffset (timescale units). */
+  presentationTimeOffset?: number;
+  /** @indexRange: the `sidx` box. */
+  indexRange: ByteRange;
+  /** @indexRangeExact="true": `indexRange` is exactly the index box(es). */
+  indexRangeExact?: boolean;
+  /** Initialization@range: the init part of the file (`ftyp` + `moov`). */
+  initialization?: ByteRange;
+}
+
 /** One media segment of a Representation. */
 export interface Segment {
   /** Segment number: $Number$ and HLS Media Sequence Number. */
@@ -237,7 +265,7 @@ export interface Segment {
   /** Size in bytes, once complete. */
   size?: number;
   /** Sub-range of `uri` holding the segment (single-file mode, HLS EXT-X-BYTERANGE). */
-  byteRange?: { offset: number; length: number };
+  byteRange?: ByteRange;
   /** Still being produced: the live edge. No EXTINF is written for it, only its parts so far. */
   open?: boolean;
   /** A timing/encoding discontinuity precedes this segment (HLS EXT-X-DISCONTINUITY). */

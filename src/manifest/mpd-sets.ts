@@ -3,10 +3,12 @@
 
 import type {
   AdaptationSet,
+  ByteRange,
   ProducerReferenceTime,
   Representation,
   Segment,
   SegmentAddressing,
+  SegmentBase,
   UtcTiming,
 } from './model.js';
 import { formatFrameRate, formatG, isoDate, xmlEscape } from './format.js';
@@ -42,6 +44,8 @@ export function writeAdaptationSet(
     attr('maxFrameRate', set.maxFrameRate ? formatFrameRate(set.maxFrameRate) : undefined) +
     attr('par', set.par) +
     attr('lang', set.lang) +
+    (set.subsegmentAlignment ? ' subsegmentAlignment="true"' : '') +
+    attr('subsegmentStartsWithSAP', set.subsegmentStartsWithSAP) +
     attr('mimeType', set.mimeType) +
     attr('startWithSAP', set.startWithSAP) +
     '>';
@@ -81,8 +85,31 @@ function writeRepresentation(out: XmlLines, rep: Representation, indent: number,
   }
   for (const prft of rep.producerReferenceTimes ?? []) writeProducerReferenceTime(out, prft, indent + 1);
   for (const url of rep.baseUrls ?? []) out.push(indent + 1, `<BaseURL>${xmlEscape(url)}</BaseURL>`);
+  if (rep.segmentBase) writeSegmentBase(out, rep.segmentBase, indent + 1);
   if (rep.segmentTemplate) writeSegmentTemplate(out, rep.segmentTemplate, rep.segments, indent + 1, dynamic);
   out.push(indent, '</Representation>');
+}
+
+/** `first-last` (inclusive), as MPD byte ranges are written. */
+function range(r: ByteRange): string {
+  return `${r.offset}-${r.offset + r.length - 1}`;
+}
+
+/** `<SegmentBase …><Initialization range=…/></SegmentBase>`, GPAC's attribute order. */
+function writeSegmentBase(out: XmlLines, base: SegmentBase, indent: number): void {
+  const head =
+    '<SegmentBase' +
+    attr('timescale', base.timescale) +
+    (base.presentationTimeOffset ? attr('presentationTimeOffset', base.presentationTimeOffset) : '') +
+    (base.indexRangeExact ? ' indexRangeExact="true"' : '') +
+    attr('indexRange', range(base.indexRange));
+  if (!base.initialization) {
+    out.push(indent, `${head}/>`);
+    return;
+  }
+  out.push(indent, `${head}>`);
+  out.push(indent + 1, `<Initialization${attr('range', range(base.initialization))}/>`);
+  out.push(indent, '</SegmentBase>');
 }
 
 function writeSegmentTemplate(

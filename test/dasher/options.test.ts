@@ -219,7 +219,6 @@ test('ast: a forced availabilityStartTime in the past; the period starts where t
 test('options not supported yet are refused with the reason', async (t) => {
   for (const [opt, re] of [
     ['ast=yesterday', /option ast=yesterday: expected an xs:dateTime such as 2026-11-26T08:00:00Z/],
-    ['profile=onDemand', /option profile=onDemand: single-segment on-demand output is not supported yet/],
   ] as const) {
     const { r } = await run(['-o', `res/live.mpd:segdur=2:${opt}`], ['source1']);
     t.is(r.code, 1, opt);

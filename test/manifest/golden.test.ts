@@ -66,6 +66,21 @@ test('delta update: full playlist and _HLS_skip=YES', (t) => {
   t.is(writeVariant(model, '1', { ...caps, skip: 'YES' }), golden('delta/skip_yes.m3u8'));
 });
 
+test('onDemand MPD: BaseURL + SegmentBase (indexRange, Initialization range), subsegment alignment', (t) => {
+  t.is(writeMpd(fx.onDemand()), golden('on_demand/vod.mpd'));
+});
+
+test('SegmentBase: timescale and presentationTimeOffset first, no Initialization child when absent', (t) => {
+  const model = fx.onDemand();
+  const rep = model.periods[0]!.adaptationSets[0]!.representations[0]!;
+  rep.segmentBase = { timescale: 12800, presentationTimeOffset: 1024, indexRange: { offset: 10, length: 5 } };
+  t.true(
+    writeMpd(model).includes(
+      '\n    <SegmentBase timescale="12800" presentationTimeOffset="1024" indexRange="10-14"/>\n',
+    ),
+  );
+});
+
 test('models are plain JSON: a serialised and reparsed model writes the same files', (t) => {
   for (const make of [fx.fastStaticDual, fx.llDash, fx.sfLive, fx.longLive]) {
     const model = make();

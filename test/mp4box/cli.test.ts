@@ -133,13 +133,18 @@ test('CLI errors: unknown flag, missing value, bad number (exit 1, one line)', a
   }
 });
 
-test('-single-segment reaches the dasher, which refuses onDemand by name', async (t) => {
+test('-single-segment reaches the dasher as profile=onDemand: one indexed file + the MPD', async (t) => {
   const dir = await root.workDir(CLIPS);
   const r = await graphpac('MP4Box -dash 2000 -single-segment -out res/x.mpd source1'.split(' '), {
     cwd: dir,
   });
-  t.is(r.code, 1);
-  t.regex(r.stderr, /profile=onDemand/);
+  t.is(r.code, 0, describe(r));
+  const mpd = await readFile(join(dir, 'res/x.mpd'), 'utf8');
+  t.regex(mpd, /profiles="urn:mpeg:dash:profile:isoff-on-demand:2011"/);
+  t.regex(
+    mpd,
+    /<BaseURL>source1_dashinit\.mp4<\/BaseURL>\n\s*<SegmentBase indexRangeExact="true" indexRange="\d+-\d+">/,
+  );
 });
 
 test('warnings of accepted-but-ignored flags reach stderr', async (t) => {

@@ -211,7 +211,7 @@ const rows: Row[] = [
     ]),
   },
   {
-    title: '-single-segment ⇒ profile onDemand (the dasher then refuses it with a clear error)',
+    title: '-single-segment ⇒ profile onDemand',
     argv: '-dash 2000 -single-segment -out x.mpd a',
     expected: graph([
       source(5, 'a'),
