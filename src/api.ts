@@ -40,6 +40,8 @@ export interface SessionSettings {
   /** GPAC -logs syntax, e.g. `all@warning` (default) or `dash@debug`. */
   logs?: string;
   clock?: SchedulerClock;
+  /** How often onProgress() listeners are called, ms (default 500). */
+  progressEveryMs?: number;
   /** Session options as on the command line without the dash: `{ runfor: 5000 }`. */
   options?: Readonly<Record<string, string | number | null>>;
 }
@@ -179,6 +181,22 @@ export class GraphSession {
     return this;
   }
 
+  /**
+   * Where the run stands (media time reached, input duration, every filter's status), or undefined
+   * before run(). Also delivered as `progress` events every `progressEveryMs` (SessionSettings) while running.
+   */
+  progress(): ReturnType<Session['progress']> | undefined {
+    return this.session?.progress();
+  }
+
+  private progressListeners: ((p: ReturnType<Session['progress']>) => void)[] = [];
+
+  /** Follow the run: called every `progressEveryMs` (default 500 ms) while it runs. */
+  onProgress(listener: (p: ReturnType<Session['progress']>) => void): this {
+    this.progressListeners.push(listener);
+    return this;
+  }
+
   /** Build and run the graph; resolves when every filter has ended, rejects with a GraphError. */
   async run(): Promise<void> {
     if (this.session) throw new Error('a session runs once');
@@ -195,7 +213,18 @@ export class GraphSession {
     for (const [e, l] of this.listeners) this.session.on(e, l as never);
     this.session.load(this.spec);
     if (this.stopRequested) this.session.stop(this.stopRequested);
-    await this.session.run();
+    const session = this.session;
+    const timer = this.progressListeners.length
+      ? setInterval(() => {
+          const p = session.progress();
+          for (const l of this.progressListeners) l(p);
+        }, this.settings.progressEveryMs ?? 500)
+      : undefined;
+    try {
+      await session.run();
+    } finally {
+      if (timer) clearInterval(timer);
+    }
   }
 
   /** Stop: 'flush' writes what is in flight and ends cleanly (like Ctrl-C); 'abort' ends at once. */

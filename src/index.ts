@@ -29,4 +29,4 @@ export type { ErrorCode } from './engine/errors.js';
 // Scripted graphs (last: it loads the built-in filters, which import this module's exports above).
 export { createSession, GraphSession, readGraphFile, splitCommandLine } from './api.js';
 export type { FilterRef, GraphFile, Options, OptionValue, SessionSettings } from './api.js';
-export type { SessionEvents } from './engine/session.js';
+export type { FilterStats, SessionEvents } from './engine/session.js';

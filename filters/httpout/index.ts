@@ -127,6 +127,7 @@ Examples:
       },
       process() {
         const r = sink.process();
+        ctx.reportStatus({ clients: server.clients });
         if (r === 'eos' && args.linger > 0 && !lingering) {
           lingering = true;
           void ctx.track(new Promise((res) => setTimeout(res, args.linger * 1000)));
@@ -177,7 +178,11 @@ function createPush(ctx: Ctx, dst: string, host: string, port: number, path: str
   });
   return {
     configurePid: sink.configurePid,
-    process: sink.process,
+    process() {
+      const r = sink.process();
+      ctx.reportStatus({ 'push queue': pusher.queued });
+      return r;
+    },
     processEvent: sink.processEvent,
     async finalize() {
       await sink.finalize();

@@ -219,6 +219,12 @@ export class Pusher {
   readonly agent: Agent;
   readonly budgetMs: number;
   private media = new Map<string, MediaUpload>();
+
+  /** Uploads not accepted yet (for progress displays). */
+  get queued(): number {
+    return this.media.size + this.manifests.size + this.deletes.size;
+  }
+
   private manifests = new Map<string, ManifestUpload>();
   private deletes = new Set<Promise<void>>();
   private waiters = new Set<() => void>();

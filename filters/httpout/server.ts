@@ -164,6 +164,11 @@ export class OriginServer {
     });
   }
 
+  /** Open client connections (for progress displays). */
+  get clients(): number {
+    return this.sockets.size;
+  }
+
   /** Stop: held requests answered, idle connections closed, the rest cut after `graceMs`. */
   async close(graceMs = 1500): Promise<void> {
     const server = this.server;

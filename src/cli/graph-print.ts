@@ -50,12 +50,12 @@ export function formatGraph(s: Session): string {
 
 /** `-stats`: one line per filter instance. */
 export function formatStats(s: Session): string {
-  const rows = s.nodes.map((n) => {
-    const pk = n.outputs.reduce((a, p) => a + p.packetsSent, 0);
-    const by = n.outputs.reduce((a, p) => a + p.bytesSent, 0);
-    const inPk = n.inputs.length;
-    return `${n.name.padEnd(14)} ${String(inPk).padStart(3)} in ${String(n.outputs.length).padStart(3)} out  ${String(pk).padStart(9)} packets ${String(by).padStart(12)} bytes sent  ${String(n.processCalls).padStart(8)} calls ${n.processMs.toFixed(1).padStart(9)} ms`;
-  });
+  const rows = s
+    .stats()
+    .map(
+      (st) =>
+        `${st.filter.padEnd(14)} ${String(st.inputs).padStart(3)} in ${String(st.outputs).padStart(3)} out  ${String(st.packetsSent).padStart(9)} packets ${String(st.bytesSent).padStart(12)} bytes sent  ${String(st.processCalls).padStart(8)} calls ${st.processMs.toFixed(1).padStart(9)} ms`,
+    );
   return [
     'filter          PIDs             packets out          bytes out          process()       time',
     ...rows,

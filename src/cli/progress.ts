@@ -16,14 +16,21 @@ function clock(seconds: number): string {
   return h ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
 }
 
-/** Figures other filters report, shown after the dasher's (e.g. `clients 3`). */
+/**
+ * Figures other filters report, shown after the dasher's (e.g. `clients 3`). Instances of one origin
+ * report the same figure: each key is shown once, with its largest value.
+ */
 function extras(p: Progress): string {
-  const parts: string[] = [];
+  const merged = new Map<string, number | string>();
   for (const [filter, st] of Object.entries(p.status)) {
     if (filter.startsWith('dasher')) continue;
-    for (const [k, v] of Object.entries(st)) if (k !== 'mediaSeconds') parts.push(`${k} ${v}`);
+    for (const [k, v] of Object.entries(st)) {
+      if (k === 'mediaSeconds') continue;
+      const prev = merged.get(k);
+      merged.set(k, typeof v === 'number' && typeof prev === 'number' ? Math.max(prev, v) : v);
+    }
   }
-  return parts.length ? `  ${parts.join('  ')}` : '';
+  return [...merged].map(([k, v]) => `  ${k} ${v}`).join('');
 }
 
 /** One line for the current state; `elapsed` is wall seconds since the start. */

@@ -29,8 +29,23 @@ export interface SessionEvents {
   /** A PID was linked from one filter to another. */
   link: (pid: string, from: string, to: string) => void;
   warning: (message: string) => void;
+  /** Per-filter statistics, once, when the run has ended (before `end`). */
+  stats: (stats: FilterStats[]) => void;
   /** The run ended (error is set when it failed). */
   end: (error?: GraphError) => void;
+}
+
+/** What `-stats` prints, as data. */
+export interface FilterStats {
+  filter: string;
+  inputs: number;
+  outputs: number;
+  packetsSent: number;
+  bytesSent: number;
+  processCalls: number;
+  processMs: number;
+  /** The filter's last reported status (reportStatus). */
+  status: Readonly<Record<string, number | string>>;
 }
 
 export interface SessionInit {
@@ -410,8 +425,23 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
         error ??= wrapFilterError(n, e);
       }
     }
+    this.emit('stats', this.stats());
     this.emit('end', error);
     if (error) throw error;
+  }
+
+  /** Per-filter statistics so far. */
+  stats(): FilterStats[] {
+    return this.nodes.map((n) => ({
+      filter: n.name,
+      inputs: n.inputs.length,
+      outputs: n.outputs.length,
+      packetsSent: n.outputs.reduce((a, p) => a + p.packetsSent, 0),
+      bytesSent: n.outputs.reduce((a, p) => a + p.bytesSent, 0),
+      processCalls: n.processCalls,
+      processMs: n.processMs,
+      status: n.status,
+    }));
   }
 
   /**

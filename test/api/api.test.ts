@@ -104,6 +104,23 @@ test('builder: explicit links, typed events, stop()', async (t) => {
   t.regex(await readFile(join(dir, 'live', 'a_1.m3u8'), 'utf8'), /#EXT-X-ENDLIST\n$/);
 });
 
+test('progress and stats events follow a run', async (t) => {
+  const media = join(repoRoot, 'test/media');
+  const dir = await root.workDir([]);
+  const s = createSession({ logs: 'all@quiet', progressEveryMs: 100 });
+  s.addSource(join(media, 'source2'));
+  s.addFilter('reframer', { rt: 'on', speed: 4 });
+  s.addSink(join(dir, 'p', 'a.mpd'), { segdur: 1 });
+  const seen: number[] = [];
+  let stats: { filter: string; packetsSent: number }[] = [];
+  s.onProgress((p) => seen.push(p.mediaSeconds));
+  s.on('stats', (st) => (stats = st));
+  await s.run();
+  t.true(seen.length >= 5, `${seen.length} progress events`);
+  t.true(seen.at(-1)! > seen[0]!, 'media time advances');
+  t.is(stats.find((x) => x.filter === 'mp4dmx')?.packetsSent, 1408);
+});
+
 test('splitCommandLine keeps quoted arguments whole', (t) => {
   t.deepEqual(splitCommandLine(`-i "my clip.mp4" -o 'out dir/x.mpd':segdur=2`), [
     '-i',

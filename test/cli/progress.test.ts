@@ -29,3 +29,15 @@ test('a live run shows one status line with the lag and what other filters repor
 test('unknown duration: the live form', (t) => {
   t.is(progressLine({ mediaSeconds: 3, durationSeconds: undefined, status: {} }, 0.1), 'live 0:03');
 });
+
+test('figures several instances report are shown once, with the largest value', (t) => {
+  const line = progressLine(
+    {
+      mediaSeconds: 5,
+      durationSeconds: undefined,
+      status: { httpout: { clients: 1 }, 'httpout#2': { clients: 3 }, 'httpout#3': { 'push queue': 2 } },
+    },
+    5,
+  );
+  t.is(line, 'live 0:05  clients 3  push queue 2');
+});
