@@ -271,10 +271,11 @@ export function createFileSink(
           const f: OpenFile = { path, fh: openFile(path), written: { size: 0 } };
           st.file = f;
           f.fh.catch(() => undefined); // reported through the chain
-          hooks.opened?.(path, 'file');
           enqueue(st, 0, async () => {
             await closeFile(old);
             await f.fh;
+            // Only now does the file exist: a server may start answering requests for it.
+            hooks.opened?.(path, 'file');
           });
         }
         const frag = props.LLHASFragNum;
@@ -286,10 +287,10 @@ export function createFileSink(
           const part = { path, fh: openFile(path), written: { size: 0 } };
           f.part = part;
           part.fh.catch(() => undefined);
-          hooks.opened?.(path, 'part');
           enqueue(st, 0, async () => {
             await closePart(oldPart);
             await part.fh;
+            hooks.opened?.(path, 'part');
           });
         }
         target = st.file;

@@ -5,13 +5,13 @@
  * bodies (it buffers them and writes the file when the body is complete); its DAV module has no POST.
  */
 import test from 'ava';
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { builtinFilters } from '../../filters/index.js';
 import { describe, graphpac, repoRoot } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
+import { NGINX, startNginx } from './nginx.js';
 
 const work = new WorkRoot('httpout-nginx');
 test.after.always(() => work.cleanup());
@@ -19,56 +19,6 @@ test.after.always(() => work.cleanup());
 const plugin = builtinFilters.some((f) => f.name === 'httpout')
   ? []
   : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
-const NGINX = ['/usr/sbin/nginx', 'nginx'].find((n) => spawnSync(n, ['-v']).status === 0);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function startNginx(prefix: string, port: number): Promise<{ www: string; stop: () => Promise<void> }> {
-  const www = join(prefix, 'www');
-  await mkdir(www, { recursive: true });
-  const conf = join(prefix, 'nginx.conf');
-  const temps = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']
-    .map((k) => `  ${k}_temp_path ${join(prefix, k)};`)
-    .join('\n');
-  await writeFile(
-    conf,
-    `worker_processes 1;
-daemon off;
-pid ${join(prefix, 'nginx.pid')};
-error_log ${join(prefix, 'error.log')};
-${process.getuid?.() === 0 ? 'user root root;' : ''}
-events { worker_connections 128; }
-http {
-  access_log ${join(prefix, 'access.log')};
-${temps}
-  server {
-    listen 127.0.0.1:${port};
-    root ${www};
-    client_max_body_size 50m;
-    location / {
-      dav_methods PUT DELETE;
-      create_full_put_path on;
-      dav_access user:rw group:r all:r;
-    }
-  }
-}
-`,
-  );
-  const child = spawn(NGINX!, ['-p', prefix, '-c', conf], { stdio: 'ignore' });
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  for (let i = 0; ; i++) {
-    const r = await get(port, '/').catch(() => undefined);
-    if (r) break;
-    if (i > 50) throw new Error('nginx did not start');
-    await sleep(100);
-  }
-  return {
-    www,
-    stop: async () => {
-      child.kill('SIGTERM'); // this child only, by its pid
-      await exited;
-    },
-  };
-}
 
 test('GPAC push line against nginx (WebDAV PUT/DELETE): nginx ends with exactly the local copy', async (t) => {
   if (!NGINX) return t.fail('nginx is not installed: apt-get install -y nginx');
