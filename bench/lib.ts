@@ -4,7 +4,15 @@
  * machine description, and rewriting one script's marked section of docs/PERFORMANCE.md.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statfsSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, release, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,22 +97,32 @@ export async function timed(argv: string[]): Promise<Sample> {
 
 let clockTick: number | undefined;
 
-/** CPU seconds the whole machine has spent busy (all CPUs, from /proc/stat), or undefined off Linux. */
-function machineBusy(): number | undefined {
+/** Clock ticks per second of /proc's CPU times (getconf CLK_TCK, usually 100). */
+export function clkTck(): number {
   try {
     clockTick ??= Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    clockTick = 100;
+  }
+  return clockTick;
+}
+
+/** CPU seconds the whole machine has spent busy (all CPUs, from /proc/stat), or undefined off Linux. */
+export function machineBusy(): number | undefined {
+  try {
+    clkTck();
     const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
     // cpu user nice system idle iowait irq softirq steal …
     const [user, nice, system, , , irq, softirq, steal] = line.trim().split(/\s+/).slice(1).map(Number);
     return (
-      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clockTick
+      ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0) + (steal ?? 0)) / clkTck()
     );
   } catch {
     return undefined;
   }
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * The machine is shared (other people's test suites): a run during which other processes used more than
@@ -119,17 +137,29 @@ const MAX_WAIT_S = 600;
 /** What the quiet-machine guard did, for the docs. */
 export const noise = { rejected: 0, waitedS: 0, keptNoisy: 0 };
 
-/** Waits (up to MAX_WAIT_S in all) until other processes use less than NOISE_LIMIT of a CPU for 2 s. */
-async function quiet(): Promise<void> {
+/**
+ * Waits (up to MAX_WAIT_S in all) until other processes use less than NOISE_LIMIT of a CPU for 2 s.
+ * `ours`: CPU seconds used so far by processes of the benchmark itself (not counted as others); `maxS`: this
+ * call waits at most that long.
+ */
+export async function quiet(ours: () => number = () => 0, maxS = MAX_WAIT_S): Promise<void> {
   let quietFor = 0;
-  while (quietFor < 2 && noise.waitedS < MAX_WAIT_S) {
+  const until = noise.waitedS + maxS;
+  while (quietFor < 2 && noise.waitedS < Math.min(MAX_WAIT_S, until)) {
     const a = machineBusy();
+    const oa = ours();
     await sleep(500);
     const b = machineBusy();
     if (a === undefined || b === undefined) return;
-    quietFor = (b - a) / 0.5 < NOISE_LIMIT ? quietFor + 0.5 : 0;
+    quietFor = (b - a - (ours() - oa)) / 0.5 < NOISE_LIMIT ? quietFor + 0.5 : 0;
     noise.waitedS += 0.5;
   }
+}
+
+/** CPU seconds this process has used (user + sys). */
+export function selfCpuSeconds(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
 }
 
 /** One run with the CPU time other processes used meanwhile. */
@@ -298,4 +328,91 @@ export function writeSection(script: string, text: string, doc = DOC): void {
 /** Quotes one word for sh (only when it needs it). */
 export function shq(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Distribution of a set of measurements (nearest-rank percentiles). */
+export interface Quantiles {
+  n: number;
+  min: number;
+  median: number;
+  p90: number;
+  p99: number;
+  max: number;
+  mean: number;
+}
+
+/** Nearest-rank percentile q (0–1) of sorted values. */
+export function percentile(sorted: readonly number[], q: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+export function quantiles(xs: readonly number[]): Quantiles {
+  const s = [...xs].sort((a, b) => a - b);
+  return {
+    n: s.length,
+    min: s[0] ?? NaN,
+    median: median(s),
+    p90: percentile(s, 0.9),
+    p99: percentile(s, 0.99),
+    max: s.at(-1) ?? NaN,
+    mean: s.reduce((a, b) => a + b, 0) / (s.length || 1),
+  };
+}
+
+/** `min / **median** / p90 / p99 / max` of q, with `digits` decimals (`–` when empty). */
+export function fmtQuantiles(q: Quantiles, digits = 1): string {
+  if (!q.n) return '– / – / – / – / –';
+  const f = (x: number): string => x.toFixed(digits);
+  return `${f(q.min)} / **${f(q.median)}** / ${f(q.p90)} / ${f(q.p99)} / ${f(q.max)}`;
+}
+
+/** Bytes available to an unprivileged user on the file system holding `path` (undefined if unknown). */
+export function freeBytes(path: string): number | undefined {
+  try {
+    const s = statfsSync(path);
+    return s.bavail * s.bsize;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether `name` is a command on PATH. */
+export function hasCommand(name: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${shq(name)}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A process's CPU seconds (user + sys, from /proc/PID/stat), or undefined once it is gone. */
+export function procCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces: fields are counted after its closing parenthesis.
+    const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // rest[0] is field 3 (state): utime is field 14, stime field 15.
+    return (Number(rest[11]) + Number(rest[12])) / clkTck();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A process's resident set now and its peak so far (VmRSS, VmHWM of /proc/PID/status), in KiB. */
+export function procMemory(pid: number): { rssKb: number; hwmKb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (name: string): number =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssKb: kb('VmRSS'), hwmKb: kb('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Wall-clock milliseconds since the epoch with sub-millisecond resolution (graphpac's clock is Date.now()). */
+export function wallMs(): number {
+  return performance.timeOrigin + performance.now();
 }

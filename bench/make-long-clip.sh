@@ -4,7 +4,9 @@
 # plus AAC-LC 48 kHz mono 128 kb/s, moov at the end (ffmpeg's default layout).
 #   long_av.mp4  600 s (the anchor's clip, about 160 MB)
 #   av_60s.mp4    60 s (same settings, -t 60)
-# Usage: bash bench/make-long-clip.sh [--force]
+#   long_3600.mp4 3,600 s (long_av.mp4 six times, ffmpeg's concat demuxer with -c copy: about 960 MB; only
+#                 with --3600, and skipped with a message when less than 3 GB are free)
+# Usage: bash bench/make-long-clip.sh [--force] [--3600]
 set -euo pipefail
 cd "$(dirname "$0")"
 mkdir -p media
@@ -16,6 +18,30 @@ make() { # seconds output
     -c:a aac -b:a 128k "media/$2"
   ls -l "media/$2"
 }
-[[ "${1:-}" == --force ]] && FORCE=1
+LONG3600=
+for a in "$@"; do
+  case "$a" in
+    --force) FORCE=1 ;;
+    --3600) LONG3600=1 ;;
+    *) echo "usage: bash bench/make-long-clip.sh [--force] [--3600]" >&2; exit 2 ;;
+  esac
+done
 make 60 av_60s.mp4
 make 600 long_av.mp4
+# 3,600 s: six copies of the 600 s clip joined without re-encoding (same streams, timestamps continued).
+make3600() {
+  if [[ -s media/long_3600.mp4 && "${FORCE:-}" != 1 ]]; then echo "media/long_3600.mp4 exists (--force to remake)"; return; fi
+  local free_kb
+  free_kb=$(df -Pk media | awk 'NR==2 {print $4}')
+  if (( free_kb < 3 * 1024 * 1024 )); then
+    echo "skipping media/long_3600.mp4: only $((free_kb / 1024)) MiB free in bench/media (3 GB needed: the clip is ~1 GB and the benchmark writes as much)" >&2
+    return
+  fi
+  local list
+  list=$(mktemp)
+  for _ in 1 2 3 4 5 6; do echo "file '$PWD/media/long_av.mp4'"; done >"$list"
+  ffmpeg -nostdin -hide_banner -loglevel error -y -f concat -safe 0 -i "$list" -c copy media/long_3600.mp4
+  rm -f "$list"
+  ls -l media/long_3600.mp4
+}
+if [[ -n "$LONG3600" ]]; then make3600; fi

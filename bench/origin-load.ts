@@ -1,0 +1,592 @@
+/**
+ * Origin load: one live origin (the 600 s clip in real time, segdur=2:cdur=0.5, llhls=br, maxp=0) and N
+ * simulated LL-HLS players on loopback, N = 10, 50, 200 one after the other, each for a bounded time.
+ *
+ * Each simulated player does what hls.js does for a byte-range LL-HLS stream with an audio rendition, for both
+ * variant playlists (video, audio): one GET of the playlist and of its init segment, then a blocking reload loop
+ * (`_HLS_msn`/`_HLS_part` = the next part, `Accept-Encoding: gzip` as a browser sends) and, in parallel, the
+ * GET of every new part by its byte range, one after the other. Every player has its own keep-alive agent
+ * (at most 6 connections, a browser's per-host limit) and its own source address (127.1.x.y), as real
+ * players have: the origin's per-address limits (maxp, 16 held requests) then apply per player.
+ *
+ * Measured per N: requests/s completed, the delay of each held blocking-reload answer after the part's
+ * publication (when a probe, one more player alone in its own process, bench/probe.ts, first saw it), the
+ * publication's lateness (− the part's media end from PROGRAM-DATE-TIME, as in bench/lateness.ts), part
+ * download times, errors (any status other than 200/206, short body, network error: must be 0), the origin
+ * process's CPU (utime + stime from /proc/PID/stat) and RSS (VmRSS sampled every 200 ms, VmHWM), and the CPU
+ * of the players (this process) and of the machine's other processes. Each phase starts once the machine is
+ * quiet (at most QUIET_MAX_S of waiting). Then, if `wrk` is installed (`apt-get install wrk`), wrk on the
+ * latest complete segment (a static file); without it, a message says so and that part is skipped.
+ *
+ *   node --import tsx bench/origin-load.ts [--quick] [--clients 10,50,200] [--duration 20] [--wrk-duration 10]
+ *                                          [--cli compiled|dist|tsx] [--no-write]
+ *
+ * --quick: 6 s per N and 3 s of wrk. Everything stops by itself: the origin's -runfor covers the whole plan,
+ * players stop at the end of their phase. Loopback only.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { Agent } from 'node:http';
+import { setMaxListeners } from 'node:events';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import {
+  COMPILED_NOTE,
+  cliByName,
+  codeVersion,
+  fmtQuantiles,
+  hasCommand,
+  machine,
+  machineBusy,
+  markers,
+  procCpuSeconds,
+  procMemory,
+  quantiles,
+  quiet,
+  root,
+  selfCpuSeconds,
+  sleep,
+  wallMs,
+  writeSection,
+  type Cli,
+} from './lib.js';
+import type { ProbeSeen } from './probe.js';
+import {
+  LIVE_OPTS,
+  VARIANTS,
+  get,
+  nextPart,
+  parsePlaylist,
+  startGraphpac,
+  type Part,
+  type Playlist,
+  type Reply,
+  type Running,
+} from './live.js';
+
+const SCRIPT = 'bench/origin-load.ts';
+const CLIP = 'bench/media/long_av.mp4';
+const OUT = 'bench/out/origin-load';
+/** Origin options beyond LIVE_OPTS: no per-address connection limit, room for every player's connections. */
+const ORIGIN_OPTS = 'maxp=0:maxc=2000';
+const BASELINE_S = 5;
+const PAUSE_S = 3;
+/** Longest wait for a quiet machine before a phase. */
+const QUIET_MAX_S = 20;
+/** A request unanswered for this long is an error (blocking reloads are held at most 3 × TD = 6 s). */
+const REQUEST_TIMEOUT_MS = 15000;
+
+interface Answer {
+  /** variant:MSN.index */
+  key: string;
+  at: number;
+  held: boolean;
+  endMs: number;
+}
+
+interface Phase {
+  clients: number;
+  seconds: number;
+  playlists: number;
+  parts: number;
+  inits: number;
+  bytes: number;
+  answers: Answer[];
+  partMs: number[];
+  errors: string[];
+  originCpuS: number;
+  clientCpuS: number;
+  rssMaxKb: number;
+  hwmKb: number;
+  /** The players' event loop: p99 delay (ms). */
+  loopP99Ms: number;
+  /** CPU seconds other processes of the machine used meanwhile (not the origin, the players or the probe). */
+  othersCpuS: number;
+  /** Wall-clock span of the phase (ms since the epoch). */
+  t0: number;
+  t1: number;
+}
+
+/** Publication of every part, by the probe (bench/probe.ts: a lone player in its own process). */
+class Probe {
+  readonly seen = new Map<string, ProbeSeen>();
+  readonly errors: string[] = [];
+  readonly child: ChildProcess;
+  private readonly done: Promise<void>;
+  private stopped = false;
+
+  constructor(base: string) {
+    this.child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'bench/probe.ts', ...VARIANTS.map((v) => `${base}/${v}`)],
+      { cwd: root, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    let rest = '';
+    this.child.stdout!.on('data', (c: Buffer) => {
+      const lines = (rest + c.toString()).split('\n');
+      rest = lines.pop() ?? '';
+      for (const l of lines) {
+        if (!l) continue;
+        const m = JSON.parse(l) as ProbeSeen | { error: string };
+        if ('error' in m) this.errors.push(m.error);
+        else this.seen.set(m.key, m);
+      }
+    });
+    this.done = new Promise((resolve) => this.child.on('exit', () => resolve()));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.child.stdin!.end();
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 10000);
+    await this.done;
+    clearTimeout(t);
+  }
+}
+
+/** Samples the origin's VmRSS while a phase runs. */
+function rssSampler(pid: number): { stop(): { maxKb: number; hwmKb: number } } {
+  let maxKb = procMemory(pid)?.rssKb ?? 0;
+  const t = setInterval(() => {
+    maxKb = Math.max(maxKb, procMemory(pid)?.rssKb ?? 0);
+  }, 200);
+  return {
+    stop() {
+      clearInterval(t);
+      const m = procMemory(pid);
+      return { maxKb: Math.max(maxKb, m?.rssKb ?? 0), hwmKb: m?.hwmKb ?? NaN };
+    },
+  };
+}
+
+class Player {
+  private readonly agent = new Agent({ keepAlive: true, maxSockets: 6 });
+  private readonly localAddress: string;
+
+  constructor(
+    i: number,
+    private readonly base: string,
+    private readonly phase: Phase,
+    private readonly signal: AbortSignal,
+  ) {
+    this.localAddress = `127.1.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+  }
+
+  private get stopped(): boolean {
+    return this.signal.aborted;
+  }
+
+  private async fetch(path: string, headers: Record<string, string> = {}): Promise<Reply | undefined> {
+    try {
+      return await get(`${this.base}/${path}`, {
+        agent: this.agent,
+        localAddress: this.localAddress,
+        headers,
+        signal: this.signal,
+        timeoutMs: REQUEST_TIMEOUT_MS,
+      });
+    } catch (e) {
+      if (!this.stopped) this.phase.errors.push(`${path}: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private ok(path: string, r: Reply | undefined, status: number, length?: number): r is Reply {
+    if (!r || this.stopped) return false;
+    if (r.status !== status) {
+      this.phase.errors.push(`${path}: ${r.status} ${r.body.toString().slice(0, 100).trim()}`);
+      return false;
+    }
+    if (length !== undefined && r.body.length !== length) {
+      this.phase.errors.push(`${path}: ${r.body.length} bytes, expected ${length}`);
+      return false;
+    }
+    this.phase.bytes += r.wireBytes;
+    return true;
+  }
+
+  async run(): Promise<void> {
+    await Promise.all(VARIANTS.map((v) => this.follow(v)));
+    this.agent.destroy();
+  }
+
+  private async follow(variant: string): Promise<void> {
+    const gzip = { 'Accept-Encoding': 'gzip' };
+    const first = await this.fetch(variant, gzip);
+    if (!this.ok(variant, first, 200)) return;
+    this.phase.playlists++;
+    let pl: Playlist = parsePlaylist(first.body.toString());
+    if (pl.map) {
+      const init = await this.fetch(pl.map);
+      if (!this.ok(pl.map, init, 200)) return;
+      this.phase.inits++;
+    }
+    const seen = new Set(pl.parts.map((p) => p.key));
+    const queue: Part[] = [];
+    let wake: (() => void) | undefined;
+    /** The playlist loop is over (stopped, or the playlist ended): the loader empties the queue and ends. */
+    let over = false;
+    const loader = (async () => {
+      while (!this.stopped) {
+        const p = queue.shift();
+        if (!p) {
+          if (over) break;
+          await new Promise<void>((r) => (wake = r));
+          continue;
+        }
+        const range = `bytes=${p.offset}-${(p.offset ?? 0) + (p.length ?? 0) - 1}`;
+        const r = await this.fetch(p.uri, { Range: range });
+        if (!this.ok(`${p.uri} [${range}]`, r, 206, p.length)) continue;
+        this.phase.parts++;
+        this.phase.partMs.push(r.endMs - r.sentMs);
+      }
+    })();
+    const stop = (): void => wake?.();
+    this.signal.addEventListener('abort', stop);
+    while (!this.stopped && !pl.ended) {
+      const { msn, part } = nextPart(pl);
+      const path = `${variant}?_HLS_msn=${msn}&_HLS_part=${part}`;
+      const r = await this.fetch(path, gzip);
+      if (!this.ok(path, r, 200)) {
+        await sleep(100);
+        continue;
+      }
+      this.phase.playlists++;
+      pl = parsePlaylist(r.body.toString());
+      const held = Number(r.headers['block-duration'] ?? 0) > 0;
+      for (const p of pl.parts) {
+        if (seen.has(p.key)) continue;
+        seen.add(p.key);
+        this.phase.answers.push({ key: `${variant}:${p.key}`, at: r.endMs, held, endMs: p.endMs });
+        queue.push(p);
+      }
+      wake?.();
+    }
+    this.signal.removeEventListener('abort', stop);
+    over = true;
+    wake?.();
+    await loader;
+  }
+}
+
+/** CPU seconds used so far by the benchmark's processes: the origin, the probe, this one. */
+function oursCpu(g: Running, probe: Probe): number {
+  const probeCpu = probe.child.pid !== undefined ? (procCpuSeconds(probe.child.pid) ?? 0) : 0;
+  return (procCpuSeconds(g.pid) ?? 0) + probeCpu + selfCpuSeconds();
+}
+
+async function runPhase(g: Running, probe: Probe, clients: number, seconds: number): Promise<Phase> {
+  const phase: Phase = {
+    clients,
+    seconds,
+    playlists: 0,
+    parts: 0,
+    inits: 0,
+    bytes: 0,
+    answers: [],
+    partMs: [],
+    errors: [],
+    originCpuS: 0,
+    clientCpuS: 0,
+    rssMaxKb: 0,
+    hwmKb: 0,
+    loopP99Ms: 0,
+    othersCpuS: 0,
+    t0: 0,
+    t1: 0,
+  };
+  const ac = new AbortController();
+  setMaxListeners(0, ac.signal); // every player's requests listen to it
+  const base = `http://127.0.0.1:${g.port}`;
+  await quiet(() => oursCpu(g, probe), QUIET_MAX_S);
+  const busy0 = machineBusy();
+  const ours0 = oursCpu(g, probe);
+  const cpu0 = procCpuSeconds(g.pid);
+  const mine0 = process.cpuUsage();
+  const rss = rssSampler(g.pid);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const t0 = wallMs();
+  const players = Array.from({ length: clients }, (_, i) => new Player(i, base, phase, ac.signal).run());
+  await sleep(seconds * 1000);
+  ac.abort();
+  const t1 = wallMs();
+  const cpu1 = procCpuSeconds(g.pid);
+  const mine = process.cpuUsage(mine0);
+  const busy1 = machineBusy();
+  const ours1 = oursCpu(g, probe);
+  if (busy0 !== undefined && busy1 !== undefined)
+    phase.othersCpuS = Math.max(0, busy1 - busy0 - (ours1 - ours0));
+  const mem = rss.stop();
+  loop.disable();
+  phase.loopP99Ms = loop.percentile(99) / 1e6;
+  await Promise.all(players);
+  if (cpu0 === undefined || cpu1 === undefined) throw new Error(`the origin exited:\n${g.output()}`);
+  phase.seconds = (t1 - t0) / 1000;
+  phase.t0 = t0;
+  phase.t1 = t1;
+  phase.originCpuS = cpu1 - cpu0;
+  phase.clientCpuS = (mine.user + mine.system) / 1e6;
+  phase.rssMaxKb = mem.maxKb;
+  phase.hwmKb = mem.hwmKb;
+  return phase;
+}
+
+interface Summary {
+  reqPerS: number;
+  mbPerS: number;
+  /** Held answers: arrival − the part's publication (the probe's first sight of it), ms. */
+  delay: number[];
+  /** Publication − media end (PROGRAM-DATE-TIME) of the parts published during the phase, ms. */
+  publication: number[];
+  /** Held answers: arrival − media end, ms (what the players saw). */
+  seen: number[];
+  heldShare: number;
+}
+
+function summarize(p: Phase, probe: Probe): Summary {
+  const held = p.answers.filter((a) => a.held && probe.seen.has(a.key));
+  const published = [...probe.seen.values()].filter(
+    (s) => s.at >= p.t0 && s.at <= p.t1 && Number.isFinite(s.endMs),
+  );
+  return {
+    reqPerS: (p.playlists + p.parts + p.inits) / p.seconds,
+    mbPerS: p.bytes / 1e6 / p.seconds,
+    delay: held.map((a) => a.at - probe.seen.get(a.key)!.at),
+    publication: published.map((s) => s.at - s.endMs),
+    seen: held.filter((a) => Number.isFinite(a.endMs)).map((a) => a.at - a.endMs),
+    heldShare: p.answers.length ? p.answers.filter((a) => a.held).length / p.answers.length : NaN,
+  };
+}
+
+interface Wrk {
+  command: string;
+  url: string;
+  bytes: number;
+  reqPerS: number;
+  transfer: string;
+  p50: string;
+  p99: string;
+  errors: string;
+  originCpuS: number;
+  seconds: number;
+  rssMaxKb: number;
+}
+
+async function runWrk(g: Running, seconds: number): Promise<Wrk | string> {
+  if (!hasCommand('wrk'))
+    return 'wrk is not installed (`apt-get install wrk` on Debian): the static-file figure was skipped';
+  const base = `http://127.0.0.1:${g.port}`;
+  const r = await get(`${base}/${VARIANTS[0]}`);
+  const seg = parsePlaylist(r.body.toString())
+    .segments.filter((s) => s.durationS !== undefined && s.uri)
+    .at(-1);
+  if (!seg?.uri) return 'no complete segment to load with wrk';
+  const url = `${base}/${seg.uri}`;
+  const head = await get(url);
+  const args = ['-t2', '-c32', `-d${seconds}s`, '--latency', url];
+  const cpu0 = procCpuSeconds(g.pid) ?? 0;
+  const rss = rssSampler(g.pid);
+  const t0 = wallMs();
+  const { stdout } = await promisify(execFile)('wrk', args, { timeout: (seconds + 30) * 1000 });
+  const wall = (wallMs() - t0) / 1000;
+  const cpu = (procCpuSeconds(g.pid) ?? cpu0) - cpu0;
+  const mem = rss.stop();
+  const grab = (re: RegExp): string => re.exec(stdout)?.[1]?.trim() ?? '–';
+  const socketErrors = grab(/Socket errors:([^\n]*)/);
+  const non2xx = grab(/Non-2xx or 3xx responses:\s*(\d+)/);
+  return {
+    command: `wrk ${args.slice(0, -1).join(' ')} http://127.0.0.1:PORT/${seg.uri}`,
+    url,
+    bytes: head.body.length,
+    reqPerS: Number(grab(/Requests\/sec:\s*([\d.]+)/)),
+    transfer: grab(/Transfer\/sec:\s*(\S+)/),
+    p50: grab(/\n\s*50%\s+(\S+)/),
+    p99: grab(/\n\s*99%\s+(\S+)/),
+    errors: `${non2xx === '–' ? 0 : non2xx} non-2xx${socketErrors === '–' ? '' : `, socket errors: ${socketErrors}`}`,
+    originCpuS: cpu,
+    seconds: wall,
+    rssMaxKb: mem.maxKb,
+  };
+}
+
+const f1 = (x: number): string => x.toFixed(1);
+const mib = (kb: number): string => (kb / 1024).toFixed(1);
+
+function section(
+  cli: Cli,
+  command: string,
+  baseline: Phase,
+  phases: Phase[],
+  probe: Probe,
+  wrk: Wrk | string,
+  duration: number,
+): string {
+  const m = machine();
+  const pct = (cpuS: number, p: Phase): string => `${((cpuS / p.seconds) * 100).toFixed(0)}%`;
+  const rows = phases.map((p) => {
+    const s = summarize(p, probe);
+    const d = quantiles(s.delay);
+    const pub = quantiles(s.publication);
+    const seen = quantiles(s.seen);
+    const dl = quantiles(p.partMs);
+    return (
+      `| ${p.clients} | ${f1(s.reqPerS)} | ${p.playlists} / ${p.parts} | ${f1(s.mbPerS)} | ${f1(pub.median)} / ${f1(pub.p99)} | ` +
+      `${f1(d.median)} / ${f1(d.p99)} / ${f1(d.max)} | ${(s.heldShare * 100).toFixed(0)}% | ${f1(seen.median)} / ${f1(seen.p99)} | ` +
+      `${f1(dl.median)} / ${f1(dl.p99)} / ${f1(dl.max)} | ${p.errors.length} | ${pct(p.originCpuS, p)} | ${mib(p.rssMaxKb)} | ` +
+      `${pct(p.clientCpuS, p)}, ${f1(p.loopP99Ms)} ms | ${pct(p.othersCpuS, p)} |`
+    );
+  });
+  const pub0 = quantiles(summarize(baseline, probe).publication);
+  const base =
+    `| 0 (idle, ${f1(baseline.seconds)} s) | – | – | – | ${f1(pub0.median)} / ${f1(pub0.p99)} | – | – | – | – | – | ` +
+    `${pct(baseline.originCpuS, baseline)} | ${mib(baseline.rssMaxKb)} | – | ${pct(baseline.othersCpuS, baseline)} |`;
+  const errs = phases.flatMap((p) => p.errors.map((e) => `N=${p.clients}: ${e}`));
+  const errorNote = errs.length
+    ? `**Errors** (${errs.length}; first ones): ${[...new Set(errs)].slice(0, 5).join('; ')}.`
+    : 'Errors: none (every answer 200 / 206 with the expected length, no network error, no 503 / 429).';
+  const probeNote = probe.errors.length
+    ? ` The probe had ${probe.errors.length} failed requests (${probe.errors[0]}).`
+    : '';
+  const hwm = Math.max(...phases.map((p) => p.hwmKb));
+  const w =
+    typeof wrk === 'string'
+      ? `wrk: ${wrk}.`
+      : `wrk on a static segment (the latest complete video segment, ${(wrk.bytes / 1e6).toFixed(2)} MB, read from disk; no players meanwhile):
+\`${wrk.command}\`: **${wrk.reqPerS.toFixed(0)} requests/s**, ${wrk.transfer}/s, latency p50 ${wrk.p50}, p99 ${wrk.p99}, ${wrk.errors}; origin CPU ${((wrk.originCpuS / wrk.seconds) * 100).toFixed(0)}% of one CPU, peak VmRSS ${mib(wrk.rssMaxKb)} MiB (wrk's 2 threads share the 2 CPUs with the origin).`;
+  return `${markers(SCRIPT).start}
+## Origin load: simulated LL-HLS players (bench/origin-load.ts)
+
+What it measures: one live origin (the 600 s clip in real time, 2 s segments, 0.5 s parts, \`llhls=br\`) and N
+simulated players on loopback, one N after the other, ${duration} s each. A player does what hls.js does for both
+variant playlists (video, audio): GET the playlist and its init segment, then a blocking-reload loop for the next
+part (\`_HLS_msn\`/\`_HLS_part\`, \`Accept-Encoding: gzip\`) and, in parallel, a GET of every new part by its byte range,
+one after the other. Each player has its own keep-alive agent (≤ 6 connections) and its own source address
+(127.1.x.y), so the origin's per-address limits apply per player. The players are Node \`http\` clients in the benchmark's
+process, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
+
+- **req/s**: requests completed per second (playlists, parts, init segments). **playlists / parts**: how many.
+- **publication**: the probe's first sight of a part − the part's media end (PROGRAM-DATE-TIME, as in the lateness section),
+  for the parts published during the phase: median / p99 ms. This is the origin's own lateness under load.
+- **answer delay**: for every held blocking-reload answer, its arrival − the part's publication: median / p99 / max ms
+  (the cost of answering N held requests, plus the players' own event-loop delay). **held**: the share of answers that had been
+  held (the rest were answered at once: the player asked after the part was listed, i.e. it was behind).
+- **seen**: held answer's arrival − media end: what the players saw (median / p99 ms).
+- **part download**: request sent → last byte, median / p99 / max ms (video parts are about 120 KB, audio about 8 KB).
+- **origin CPU**: utime + stime of the graphpac process (/proc/PID/stat) over the phase, % of one CPU; **origin peak RSS**: VmRSS
+  sampled every 200 ms (VmHWM over the whole run: ${mib(hwm)} MiB). **players**: this benchmark's CPU, % of one CPU, and its
+  event loop's p99 delay (when it is large, the players' timestamps are late, not the origin). **others' CPU**: what the
+  machine's other processes used meanwhile (/proc/stat minus the origin, the probe and the players; the machine is shared:
+  each phase starts once they are below 10% of a CPU for 2 s, but they may come back during it).
+
+Machine: ${m.text}. Code: ${codeVersion()}. graphpac ran as "${cli.name}".
+
+| players | req/s | playlists / parts | MB/s | publication ms (med / p99) | answer delay ms (med / p99 / max) | held | seen ms (med / p99) | part download ms (med / p99 / max) | errors | origin CPU | origin peak RSS MiB | players: CPU, loop p99 | others' CPU |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+${base}
+${rows.join('\n')}
+
+${errorNote}${probeNote}
+
+${w}
+
+Origin command (from the repo root; ${cli.name === 'compiled' ? COMPILED_NOTE : 'after `npm run build`'}; port 0: the system picks one):
+\`${command}\`. \`maxc=2000\`: the default (100 connections) is below what 200 players open (about 4 each).
+
+To reproduce: \`node --import tsx ${SCRIPT}\` (about ${Math.ceil((25 + BASELINE_S + phases.length * (duration + PAUSE_S) + 15) / 60)} min; \`--quick\`: 6 s per N).
+${markers(SCRIPT).end}`;
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  let counts = [10, 50, 200];
+  let duration = 20;
+  let wrkDuration = 10;
+  let write = true;
+  let cliName = 'compiled';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--quick') {
+      duration = 6;
+      wrkDuration = 3;
+    } else if (a === '--clients') counts = (argv[++i] ?? '').split(',').map(Number);
+    else if (a === '--duration') duration = Number(argv[++i]);
+    else if (a === '--wrk-duration') wrkDuration = Number(argv[++i]);
+    else if (a === '--no-write') write = false;
+    else if (a === '--cli') cliName = argv[++i] ?? cliName;
+    else if (a === '--runs')
+      i++; // npm run bench passes --runs to every script: one run here
+    else throw new Error(`unknown argument ${a}`);
+  }
+  if (!counts.length || counts.some((n) => !(n >= 1 && n <= 1000))) throw new Error('--clients: 1–1000 each');
+  if (!(duration >= 2 && duration <= 120)) throw new Error('--duration: 2–120 s');
+  if (!existsSync(join(root, CLIP)))
+    throw new Error(`${CLIP} is missing: run bash bench/make-long-clip.sh first`);
+  process.stdout.write(`machine: ${machine().text}\n`);
+  const cli = cliByName(cliName);
+  rmSync(join(root, OUT), { recursive: true, force: true });
+  // The origin stops by itself after the whole plan (plus a margin), even if this script dies.
+  const planS =
+    15 +
+    BASELINE_S +
+    counts.length * (duration + PAUSE_S) +
+    wrkDuration +
+    PAUSE_S +
+    (counts.length + 1) * QUIET_MAX_S +
+    30;
+  const args = [
+    '-i',
+    CLIP,
+    'reframer:rt=on',
+    '-o',
+    `http://127.0.0.1:0/live.m3u8:${LIVE_OPTS}:${ORIGIN_OPTS}:rdirs=${OUT}`,
+    `-runfor=${planS * 1000}`,
+  ];
+  const g = await startGraphpac(cli, args, { server: true });
+  let probe: Probe | undefined;
+  try {
+    // Warm-up: until the video playlist lists 2 complete segments.
+    for (let t = 0; ; t++) {
+      const r = await get(`http://127.0.0.1:${g.port}/${VARIANTS[0]}`).catch(() => undefined);
+      if (
+        r?.status === 200 &&
+        parsePlaylist(r.body.toString()).segments.filter((s) => s.durationS).length >= 2
+      )
+        break;
+      if (t > 150) throw new Error(`no playlist after 15 s:\n${g.output()}`);
+      await sleep(100);
+    }
+    probe = new Probe(`http://127.0.0.1:${g.port}`);
+    await sleep(500);
+    process.stdout.write(`origin pid ${g.pid} on port ${g.port}; idle ${BASELINE_S} s…\n`);
+    const baseline = await runPhase(g, probe, 0, BASELINE_S);
+    const phases: Phase[] = [];
+    for (const n of counts) {
+      await sleep(PAUSE_S * 1000);
+      process.stdout.write(`${n} players, ${duration} s…`);
+      const p = await runPhase(g, probe, n, duration);
+      const s = summarize(p, probe);
+      process.stdout.write(
+        ` ${f1(s.reqPerS)} req/s, publication p99 ${f1(quantiles(s.publication).p99)} ms, answer delay p99 ${f1(quantiles(s.delay).p99)} ms, ${p.errors.length} errors, origin CPU ${((p.originCpuS / p.seconds) * 100).toFixed(0)}%\n`,
+      );
+      phases.push(p);
+    }
+    await sleep(PAUSE_S * 1000);
+    process.stdout.write(`wrk ${wrkDuration} s…\n`);
+    await probe.stop();
+    const wrk = await runWrk(g, wrkDuration);
+    const text = section(cli, `${cli.shown} ${args.join(' ')}`, baseline, phases, probe, wrk, duration);
+    process.stdout.write(`\n${text}\n`);
+    if (write) writeSection(SCRIPT, text);
+    const q = fmtQuantiles(quantiles(phases.flatMap((p) => p.partMs)), 1);
+    process.stdout.write(`part download over all phases: ${q.replace(/\*/g, '')} ms\n`);
+  } finally {
+    await probe?.stop();
+    await g.stop();
+    rmSync(join(root, OUT), { recursive: true, force: true });
+  }
+}
+
+await main();
