@@ -111,7 +111,8 @@ export function watchPage(o: WatchPageOptions): string {
   function startDash() {
     if (!cfg.dash) return fail('no MPD on this origin');
     const p = dashjs.MediaPlayer().create();
-    p.updateSettings({ streaming: { delay: { liveDelay: 1.5 }, liveCatchup: { enabled: true, maxDrift: 0.5, playbackRate: { min: -0.5, max: 0.5 } } } });
+    // Target 2 s behind live (4 chunks of 0.5 s at the default settings), catching up gently (±10 % speed).
+    p.updateSettings({ streaming: { delay: { liveDelay: 2 }, liveCatchup: { enabled: true, maxDrift: 1.5, playbackRate: { min: -0.1, max: 0.1 } } } });
     p.on(dashjs.MediaPlayer.events.FRAGMENT_LOADING_COMPLETED, (e) => { if (e.request && e.request.mediaType === 'video') stats.segments++; });
     p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail('dash.js: ' + JSON.stringify(e.error || e)));
     p.initialize(v, cfg.dash, true);
