@@ -92,19 +92,10 @@ Examples:
       if (args.rdirs.length && resolve(args.rdirs[0]!) !== root)
         ctx.log.warn(`${host}:${port} is already served from ${root}: options of this output are ignored`);
     }
-    // Packets' FileName are relative to `base` (the dasher's manifest folder URL) or dst's folder.
-    let basePath = posix.dirname(path);
-    if (args.base !== undefined) {
-      try {
-        basePath = decodeURIComponent(new URL(args.base, dst).pathname);
-      } catch {
-        basePath = args.base;
-      }
-    }
     const sink = createFileSink(ctx, {
       label: 'httpout',
       dst: join(root, path),
-      baseDir: join(root, basePath),
+      baseDir: join(root, basePathOf(args.base, path, dst)),
       atomic: false,
       hooks: server.store.hooks(),
     });
@@ -161,18 +152,10 @@ function createPush(ctx: Ctx, dst: string, host: string, port: number, path: str
     return p;
   });
   const root = pusher.o.root;
-  let basePath = posix.dirname(path);
-  if (args.base !== undefined) {
-    try {
-      basePath = decodeURIComponent(new URL(args.base, dst).pathname);
-    } catch {
-      basePath = args.base;
-    }
-  }
   const sink = createFileSink(ctx, {
     label: 'httpout',
     dst: join(root, path),
-    baseDir: join(root, basePath),
+    baseDir: join(root, basePathOf(args.base, path, dst)),
     atomic: false,
     hooks: pusher.hooks((p) => void ctx.track(p)),
   });
@@ -193,4 +176,14 @@ function createPush(ctx: Ctx, dst: string, host: string, port: number, path: str
       }
     },
   };
+}
+
+/** Packets' FileName are relative to `base` (the dasher's manifest folder URL) or to dst's folder. */
+function basePathOf(base: string | undefined, path: string, dst: string): string {
+  if (base === undefined) return posix.dirname(path);
+  try {
+    return decodeURIComponent(new URL(base, dst).pathname);
+  } catch {
+    return base;
+  }
 }
