@@ -6,17 +6,13 @@ import test from 'ava';
 import { createServer } from 'node:net';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, graphpac, repoRoot, startGraphpac } from '../dasher/helpers/cli.js';
+import { describe, graphpac, startGraphpac } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
 
 const work = new WorkRoot('httpout');
 test.after.always(() => work.cleanup());
 
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(port: number, path: string, ms: number): Promise<string> {
@@ -34,7 +30,6 @@ test('dual MPD + LL-HLS origin (GPAC server_dual_br line): blocking reload, chun
   const port = await freePort();
   const run = startGraphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',
@@ -96,7 +91,6 @@ test('MPD-only GPAC line (server_br) runs and writes the files; port in use: one
   try {
     const res = await graphpac(
       [
-        ...plugin,
         '-i',
         'source1',
         'reframer:rt=on',
@@ -113,7 +107,6 @@ test('MPD-only GPAC line (server_br) runs and writes the files; port in use: one
   }
   const ok = await graphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',

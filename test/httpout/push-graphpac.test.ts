@@ -9,8 +9,7 @@
 import test from 'ava';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, graphpac, repoRoot, startGraphpac } from '../dasher/helpers/cli.js';
+import { describe, graphpac, startGraphpac } from '../dasher/helpers/cli.js';
 import type { Running } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
@@ -18,9 +17,6 @@ import { freePort, get } from './helpers.js';
 const work = new WorkRoot('httpout-push-graphpac');
 test.after.always(() => work.cleanup());
 
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Stop a child by its pid: SIGTERM, SIGKILL if it is still there after 3 s. */
@@ -35,7 +31,7 @@ async function stop(run: Running): Promise<void> {
 test('graphpac with no input cannot serve: the graph is stuck at once (no input-less server mode)', async (t) => {
   const cwd = await work.workDir([]);
   const port = await freePort();
-  const res = await graphpac([...plugin, '-o', `http://127.0.0.1:${port}/:wdir=recv:rdirs=recv`], {
+  const res = await graphpac(['-o', `http://127.0.0.1:${port}/:wdir=recv:rdirs=recv`], {
     cwd,
     timeoutMs: 15_000,
   });
@@ -49,7 +45,6 @@ test('push a live run into a second graphpac (server mode, wdir): the receiving 
   const recv = join(cwd, 'recv');
   const receiver = startGraphpac(
     [
-      ...plugin,
       '-i',
       'source2',
       '-o',
@@ -69,7 +64,6 @@ test('push a live run into a second graphpac (server mode, wdir): the receiving 
   }
   const res = await graphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',

@@ -8,8 +8,7 @@
 import test from 'ava';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, repoRoot, startGraphpac } from '../dasher/helpers/cli.js';
+import { describe, startGraphpac } from '../dasher/helpers/cli.js';
 import { waitForFile } from '../helpers/run-cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
@@ -18,9 +17,6 @@ import { NGINX, parseAccessLog, startNginx } from './nginx.js';
 const work = new WorkRoot('httpout-nginx-outage');
 test.after.always(() => work.cleanup());
 
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const OUTAGE_MS = 5000;
@@ -33,7 +29,6 @@ test('push into nginx stopped for 5 s mid-run and restarted: nginx ends with the
   t.teardown(() => ngx.stop());
   const run = startGraphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',

@@ -7,18 +7,13 @@
 import test from 'ava';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, graphpac, repoRoot } from '../dasher/helpers/cli.js';
+import { describe, graphpac } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
 import { NGINX, startNginx } from './nginx.js';
 
 const work = new WorkRoot('httpout-nginx');
 test.after.always(() => work.cleanup());
-
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
 
 test('GPAC push line against nginx (WebDAV PUT/DELETE): nginx ends with exactly the local copy', async (t) => {
   if (!NGINX) return t.fail('nginx is not installed: apt-get install -y nginx');
@@ -28,7 +23,6 @@ test('GPAC push line against nginx (WebDAV PUT/DELETE): nginx ends with exactly 
   t.teardown(() => ngx.stop());
   const res = await graphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',

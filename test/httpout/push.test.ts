@@ -8,8 +8,7 @@ import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, graphpac, repoRoot } from '../dasher/helpers/cli.js';
+import { describe, graphpac } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { pushSink } from './push-sink.js';
 import type { PushSink, Recorded } from './push-sink.js';
@@ -17,15 +16,10 @@ import type { PushSink, Recorded } from './push-sink.js';
 const work = new WorkRoot('httpout-push');
 test.after.always(() => work.cleanup());
 
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
-
 const LINE = 'segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
 
 function pushLine(port: number, opts: string, runforMs: number): string[] {
   return [
-    ...plugin,
     '-i',
     'source1',
     '-i',
@@ -108,7 +102,6 @@ test('GPAC push line: progressive chunked PUTs, playlists re-sent, DELETEs, same
     graphpac(pushLine(sink.port, ':tsb=2', 8500), { cwd, timeoutMs: 40_000 }),
     graphpac(
       [
-        ...plugin,
         '-i',
         'source1',
         '-i',

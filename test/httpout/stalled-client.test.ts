@@ -19,8 +19,7 @@ import { stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { builtinFilters } from '../../filters/index.js';
-import { describe, repoRoot, startGraphpac } from '../dasher/helpers/cli.js';
+import { describe, startGraphpac } from '../dasher/helpers/cli.js';
 import type { CliResult } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { freePort, get } from './helpers.js';
@@ -29,9 +28,6 @@ import { openFds, rssKiB, tcpState } from './proc-net.js';
 const work = new WorkRoot('httpout-stalled');
 test.after.always(() => work.cleanup());
 
-const plugin = builtinFilters.some((f) => f.name === 'httpout')
-  ? []
-  : ['--plugin', join(repoRoot, 'filters/httpout/index.ts')];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const TIMEOUT_S = 3;
@@ -130,7 +126,6 @@ async function stallRun(
   const port = await freePort();
   const run = startGraphpac(
     [
-      ...plugin,
       '-i',
       'source1',
       '-i',
