@@ -128,7 +128,15 @@ test('GPAC push line: progressive chunked PUTs, playlists re-sent, DELETEs, same
   const spread = segs.filter(
     (s) => s.pieces.length >= 2 && s.pieces.at(-1)!.t - s.pieces[0]!.t >= 300 && s.end - s.start >= 300,
   );
-  t.true(spread.length >= segs.length - 2, `progressive: ${spread.length} of ${segs.length}`);
+  // A sender that buffers whole files would give 0 here. Not every segment: on a loaded machine
+  // reframer catches up after a stall and releases two parts together (and -runfor cuts the last).
+  const bunched = segs
+    .filter((s) => !spread.includes(s))
+    .map((s) => `${s.path} (${s.pieces.length} pieces over ${Math.round(s.end - s.start)} ms)`);
+  t.true(
+    spread.length >= Math.ceil(segs.length * 0.7),
+    `progressive: ${spread.length} of ${segs.length}; not: ${bunched.join(', ')}`,
+  );
   // Playlists: whole, Content-Length, re-sent at each change.
   const pl = byPath(sink, '/live_1.m3u8');
   t.true(pl.length >= 10, `${pl.length} PUTs of live_1.m3u8`);
