@@ -60,11 +60,7 @@ Examples:
       throw new GraphError('BAD_OPTION_VALUE', 'httpout: hmode=source is not implemented', {
         option: 'hmode',
       });
-    if (args.hmode === 'push') {
-      if (https)
-        throw new GraphError('BAD_OPTION_VALUE', 'httpout: push to https:// is not implemented', { dst });
-      return createPush(ctx, dst, host, port, path);
-    }
+    if (args.hmode === 'push') return createPush(ctx, dst, host, port, path, https);
     if ((args.cert === undefined) !== (args.pkey === undefined))
       throw new GraphError('BAD_OPTION_VALUE', 'httpout: HTTPS needs both cert and pkey (PEM files)', {
         dst,
@@ -135,16 +131,24 @@ Examples:
 });
 
 /** `hmode=push`: files written locally (rdirs[0], or a temporary folder) and uploaded as produced. */
-function createPush(ctx: Ctx, dst: string, host: string, port: number, path: string): FilterImpl {
+function createPush(
+  ctx: Ctx,
+  dst: string,
+  host: string,
+  port: number,
+  path: string,
+  https: boolean,
+): FilterImpl {
   const args = ctx.args;
   const h = host.includes(':') ? `[${host}]` : host;
-  const origin = `http://${h}:${port}`;
+  const origin = `${https ? 'https' : 'http'}://${h}:${port}`;
+  const caBundle = ctx.session.options['ca-bundle'];
   const pusher = acquirePusher(`${origin}|${args.rdirs[0] ?? ''}`, () => {
     const temp = args.rdirs.length === 0;
     const root = temp ? mkdtempSync(join(tmpdir(), 'graphpac-push-')) : resolve(args.rdirs[0]!);
     mkdirSync(root, { recursive: true });
     const p = new Pusher(
-      { origin, root, method: args.post ? 'POST' : 'PUT', cte: args.cte, hdrs: args.hdrs },
+      { origin, root, method: args.post ? 'POST' : 'PUT', cte: args.cte, hdrs: args.hdrs, caBundle },
       ctx.log,
     );
     p.tempRoot = temp;

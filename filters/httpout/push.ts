@@ -7,11 +7,14 @@
  *  - Manifests (playlists, MPD): sent whole with Content-Length at every change; a newer version of a
  *    manifest still waiting replaces the waiting one (the origin ends with the latest).
  *  - Purged files: DELETE, once the file's own upload is settled (404 counts as done).
- *  - Connections: one keep-alive agent per origin (bounded pool), Nagle off.
+ *  - Connections: one keep-alive agent per origin (bounded pool), Nagle off; node:http for http://,
+ *    node:https for https:// (the only difference: certificates are verified against Node's CA store,
+ *    NODE_EXTRA_CA_CERTS, and GPAC's `-ca-bundle` file).
  *  - Failures (connection error, 5xx, 408, 429): the request is retried with backoff (100 ms doubling
  *    to 1 s) from its first byte, with the same bytes (kept in memory until the origin accepted the
  *    file); after `RETRY_BUDGET_MS` of failures in a row: one error naming the URL and the status,
- *    and the run fails. Any other status (4xx): that error at once.
+ *    and the run fails. Any other status (4xx) or a TLS failure (certificate not trusted, name
+ *    mismatch, handshake refused: retrying cannot help): that error at once.
  *  - Ordering: media uploads proceed independently; a manifest is sent only when no media upload is
  *    failing and every media file it may name has its bytes on a healthy connection (files complete
  *    when the manifest changed: accepted with a 2xx; files in production: every byte written so far
@@ -20,9 +23,12 @@
  *    bytes were written to the socket on a healthy attempt (the best a streamed PUT can tell; the 2xx
  *    only comes with the end of the file); cte=false: once the file's 2xx came.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { relative, sep } from 'node:path';
+import { rootCertificates } from 'node:tls';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import type { WriterHooks } from '../fout/file-writer.js';
@@ -43,6 +49,113 @@ export interface PushOptions {
   /** Extra headers, name,value pairs. */
   hdrs: readonly string[];
   budgetMs?: number;
+  /** https:// origins: PEM file of extra trusted CAs (GPAC's `-ca-bundle`), added to the defaults. */
+  caBundle?: string | null;
+}
+
+/** How requests reach the origin: node:http or node:https, same pool, same everything else. */
+interface Transport {
+  agent: Agent;
+  request: (url: string, options: RequestOptions) => ClientRequest;
+}
+
+function transport(o: PushOptions): Transport {
+  const pool = { keepAlive: true, maxSockets: PUSH_POOL, maxFreeSockets: PUSH_POOL };
+  if (!o.origin.startsWith('https:')) return { agent: new Agent(pool), request };
+  // Certificates are always verified. `ca` replaces Node's default list (which NODE_EXTRA_CA_CERTS
+  // extends), so with a bundle the list is rebuilt: Node's roots + NODE_EXTRA_CA_CERTS + the bundle.
+  const ca =
+    o.caBundle === undefined ? undefined : [...rootCertificates, ...extraCa(), readCa(o.caBundle ?? '')];
+  return { agent: new HttpsAgent({ ...pool, ca, rejectUnauthorized: true }), request: httpsRequest };
+}
+
+function readCa(file: string): string {
+  const bad = (why: string) =>
+    new GraphError('BAD_OPTION_VALUE', `-ca-bundle=${file}: ${why}`, { option: 'ca-bundle' });
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw bad(`cannot read the CA bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  // Node skips what is not PEM without a word: a wrong file would only show as untrusted origins.
+  if (!/-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(text)) throw bad('no PEM certificate in the CA bundle');
+  return text;
+}
+
+/** What Node itself added from NODE_EXTRA_CA_CERTS (it warns about an unreadable file at start-up). */
+function extraCa(): string[] {
+  const f = process.env.NODE_EXTRA_CA_CERTS;
+  if (!f) return [];
+  try {
+    return [readFileSync(f, 'utf8')];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Node's codes for TLS failures that fail again on every retry: certificate verification (OpenSSL's
+ * X509 verify results), the host name not in the certificate, handshake alerts and protocol errors.
+ * A handshake timeout or a connection reset are left to the retries.
+ */
+const TLS_VERIFY = new Set([
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_CRL',
+  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
+  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
+  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
+  'CERT_SIGNATURE_FAILURE',
+  'CRL_SIGNATURE_FAILURE',
+  'CERT_NOT_YET_VALID',
+  'CERT_HAS_EXPIRED',
+  'CRL_NOT_YET_VALID',
+  'CRL_HAS_EXPIRED',
+  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
+  'ERROR_IN_CERT_NOT_AFTER_FIELD',
+  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
+  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_CHAIN_TOO_LONG',
+  'CERT_REVOKED',
+  'INVALID_CA',
+  'PATH_LENGTH_EXCEEDED',
+  'INVALID_PURPOSE',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'HOSTNAME_MISMATCH',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
+/** Verification failures that trusting the origin's CA solves. */
+const TLS_UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'CERT_UNTRUSTED',
+]);
+
+/**
+ * Why a request error is a lasting TLS failure, or undefined (transient: retried). OpenSSL errors on
+ * the socket (a handshake alert, TLS spoken to a plain HTTP server) come as EPROTO with OpenSSL's
+ * error string: its reason is kept.
+ */
+export function tlsFailure(e: NodeJS.ErrnoException): string | undefined {
+  const code = e.code ?? '';
+  const msg = e.message.trim();
+  if (TLS_UNTRUSTED.has(code))
+    return `TLS: certificate not trusted: ${msg} (${code}; trust a private CA with NODE_EXTRA_CA_CERTS=FILE or -ca-bundle=FILE)`;
+  if (TLS_VERIFY.has(code)) return `TLS: certificate rejected: ${msg} (${code})`;
+  if (code.startsWith('ERR_SSL_') || (code.startsWith('ERR_TLS_') && code !== 'ERR_TLS_HANDSHAKE_TIMEOUT'))
+    return `TLS: ${msg} (${code})`;
+  const openssl = code === 'EPROTO' ? /SSL routines:[^:]*:([^:]+)/.exec(msg) : null;
+  if (openssl) return `TLS: ${openssl[1]} (${code})`;
+  return undefined;
 }
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -217,6 +330,7 @@ class ManifestUpload {
 
 export class Pusher {
   readonly agent: Agent;
+  private readonly request: Transport['request'];
   readonly budgetMs: number;
   private media = new Map<string, MediaUpload>();
 
@@ -239,7 +353,7 @@ export class Pusher {
     readonly log: Logger,
   ) {
     this.budgetMs = o.budgetMs ?? RETRY_BUDGET_MS;
-    this.agent = new Agent({ keepAlive: true, maxSockets: PUSH_POOL, maxFreeSockets: PUSH_POOL });
+    ({ agent: this.agent, request: this.request } = transport(o));
   }
 
   urlOf(path: string): string {
@@ -291,7 +405,7 @@ export class Pusher {
     if (method !== 'DELETE') headers['Content-Type'] = mimeOf(new URL(url).pathname);
     if (length !== undefined) headers['Content-Length'] = length;
     for (let i = 0; i + 1 < this.o.hdrs.length; i += 2) headers[this.o.hdrs[i]!] = this.o.hdrs[i + 1]!;
-    const req = request(url, { method, agent: this.agent, headers });
+    const req = this.request(url, { method, agent: this.agent, headers });
     req.on('socket', (s) => s.setNoDelay(true));
     return req;
   }
@@ -323,9 +437,11 @@ export class Pusher {
         else r.on('end', () => end(o));
         r.on('error', () => end(o));
       });
-      req.on('error', (e: NodeJS.ErrnoException) =>
-        end({ ok: false, retry: true, why: e.code ? `${e.code} (${e.message})` : e.message }),
-      );
+      req.on('error', (e: NodeJS.ErrnoException) => {
+        const tls = tlsFailure(e);
+        if (tls) end({ ok: false, retry: false, why: tls });
+        else end({ ok: false, retry: true, why: e.code ? `${e.code} (${e.message})` : e.message });
+      });
       req.on('close', () => end({ ok: false, retry: true, why: 'connection closed' }));
     });
   }

@@ -21,6 +21,7 @@ Options:
   -logs=TOOL@LEVEL     log levels (tools: all dash container http media core; levels: quiet error warning info debug)
   -runfor=MS           stop (with a full flush) after MS milliseconds
   -max-chain=N         longest chain link resolution may insert (default 6)
+  -ca-bundle=FILE      extra trusted CA certificates (PEM) for https:// origins (or NODE_EXTRA_CA_CERTS=FILE)
   -quiet, -noprog      no progress output
   -h [filters|FILTER|FILTER.OPT]   help
 Engine options (before the graph): --plugin MODULE (load a filter plugin), --version

@@ -39,6 +39,8 @@ const SESSION_OPTIONS: Record<string, 'flag' | 'value' | 'optional'> = {
   threads: 'value',
   ltf: 'flag',
   k: 'flag',
+  // Extra trusted CAs for https:// (httpout push), as GPAC's downloader.
+  'ca-bundle': 'value',
 };
 
 function sessionValue(opts: readonly SessionOptionSpec[], name: string): string | null | undefined {

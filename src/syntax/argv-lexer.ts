@@ -50,6 +50,7 @@ export const VALUE_OPTIONS = [
   'p',
   'cfg',
   'ntp-shift',
+  'ca-bundle',
   'ib',
   'ibx',
   'ibb',

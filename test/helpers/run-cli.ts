@@ -34,6 +34,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Bytes written to the child's standard input (then closed). */
   stdin?: Uint8Array;
+  /** Environment variables added to (or, set to undefined, removed from) the inherited ones. */
+  env?: Record<string, string | undefined>;
 }
 
 export interface Running {
@@ -45,6 +47,7 @@ export function startGraphpac(args: string[], opts: RunOptions = {}): Running {
   const t0 = performance.now();
   const child = spawn(process.execPath, ['--import', tsxLoader, cliEntry, ...args], {
     cwd: opts.cwd ?? repoRoot,
+    env: { ...process.env, ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const out: Buffer[] = [];

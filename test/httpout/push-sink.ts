@@ -1,10 +1,12 @@
 /**
  * A push origin for the tests: a Node HTTP server on 127.0.0.1 that records every request (method,
  * path, headers, body pieces with their arrival time, status) and keeps the last accepted body of
- * every path. `refuse` may answer a request with an error status at once (an origin outage).
+ * every path. `refuse` may answer a request with an error status at once (an origin outage). With
+ * `tls` (PEM cert + key) it is an HTTPS/1.1 origin; failed TLS handshakes are counted.
  */
 import { createServer } from 'node:http';
-import type { IncomingHttpHeaders, Server } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
 
 export interface Recorded {
@@ -29,11 +31,16 @@ export interface PushSink {
   deleted: string[];
   /** Cut the connections of the uploads in progress (an origin restart); returns their paths. */
   cutInProgress(): string[];
+  /** HTTPS: handshakes that failed (the client refused the certificate…), with their reasons. */
+  tlsErrors: string[];
   close(): Promise<void>;
 }
 
 export async function pushSink(
-  opts: { refuse?: (method: string, path: string, t: number) => number | undefined } = {},
+  opts: {
+    refuse?: (method: string, path: string, t: number) => number | undefined;
+    tls?: { cert: Buffer | string; key: Buffer | string };
+  } = {},
 ): Promise<PushSink> {
   const t0 = performance.now();
   const now = () => performance.now() - t0;
@@ -42,8 +49,9 @@ export async function pushSink(
   const deleted: string[] = [];
   const sockets = new Map<Socket, number>();
   const active = new Map<Recorded, Socket>();
+  const tlsErrors: string[] = [];
   let n = 0;
-  const server: Server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     const method = req.method ?? '';
     const path = decodeURIComponent((req.url ?? '').split('?')[0]!);
     const rec: Recorded = {
@@ -88,9 +96,12 @@ export async function pushSink(
       res.writeHead(rec.status, { 'Content-Length': 0 });
       res.end();
     });
-  });
+  };
+  const server: Server = opts.tls ? createHttpsServer(opts.tls, handler) : createServer(handler);
   let sockNum = 0;
-  server.on('connection', (s: Socket) => sockets.set(s, ++sockNum));
+  // Requests see the TLS socket, not the TCP one under it.
+  server.on(opts.tls ? 'secureConnection' : 'connection', (s: Socket) => sockets.set(s, ++sockNum));
+  server.on('tlsClientError', (e: Error) => tlsErrors.push(e.message));
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const a = server.address();
   const port = a && typeof a === 'object' ? a.port : 0;
@@ -99,6 +110,7 @@ export async function pushSink(
     requests,
     store,
     deleted,
+    tlsErrors,
     cutInProgress: () => {
       const cut = [...active].filter(([r]) => r.method !== 'DELETE');
       for (const [, s] of cut) s.destroy();
