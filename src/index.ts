@@ -18,6 +18,7 @@ export type {
   ProbeScore,
   ProcessResult,
   SapType,
+  SourceHandle,
   SourceSeekEvent,
 } from './engine/filter-api.js';
 export { arg } from './engine/args.js';

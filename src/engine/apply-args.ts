@@ -34,7 +34,8 @@ export const RESERVED_OPTIONS = new Set([
 
 /** Records which command-line options some filter used, to warn about the others at the end. */
 export class OptionUsage {
-  private readonly used = new Set<object>();
+  // Weak: options of sources opened and dropped during a run (connectSource) must not accumulate.
+  private readonly used = new WeakSet<object>();
   mark(o: object): void {
     this.used.add(o);
   }

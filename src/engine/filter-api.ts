@@ -125,6 +125,32 @@ export type ProcessResult =
    *  after saying so (a late input PID may still reach it): it then answers 'eos' again, or processes. */
   | 'eos';
 
+/**
+ * A source a filter opened for itself with `ctx.connectSource()` (GPAC's gf_filter_connect_source): the
+ * source filter and every filter link resolution loads after it (a demuxer…) form one chain whose PIDs
+ * link only to the filter that opened it.
+ */
+export interface SourceHandle {
+  /** The URL as given to connectSource(). */
+  readonly url: string;
+  /** The opener's input PIDs that come from this source (they also appear in `ctx.inputs`). */
+  readonly inputs: readonly InputPid[];
+  /**
+   * True while a filter of the chain may still create PIDs (the source before its first read, a
+   * demuxer before its header). The opener is woken when this changes.
+   */
+  readonly pending: boolean;
+  /** True once every filter of the chain has ended (or the chain was removed). */
+  readonly done: boolean;
+  /**
+   * Drop the chain (GPAC's gf_filter_remove_src): its filters are ended if they have not, finalized
+   * and removed from the session; its PIDs leave `ctx.inputs` at once (no configurePid 'remove').
+   * Call it from process(); a filter looping over sources calls it for every finished source, so a
+   * run that never ends keeps a constant number of filters.
+   */
+  remove(): void;
+}
+
 /** What a filter instance may ask of the engine. */
 export interface FilterContext<A> {
   /** Instance name, e.g. `mp4dmx` or `fout#2`. */
@@ -164,6 +190,14 @@ export interface FilterContext<A> {
    * `url` is created with `options` (raw strings, as if written after the URL) and linked to `pid`.
    */
   connectDestination(pid: OutputPid, url: string, options?: Readonly<Record<string, string>>): void;
+  /**
+   * Open a source for this filter alone (like GPAC's gf_filter_connect_source): the filter that claims
+   * `url` (as for `-i url`: fin for local files) is created with `options` (raw strings, as if written
+   * after the URL; the filters link resolution loads after it inherit them), and its PIDs — through
+   * whatever chain link resolution finds, e.g. fin → mp4dmx — link only to this filter, which needs
+   * input caps accepting them. Throws a GraphError when no filter claims `url`.
+   */
+  connectSource(url: string, options?: Readonly<Record<string, string>>): SourceHandle;
   /**
    * URL of the destination this filter works toward: the sink it was loaded for by link resolution,
    * or else the first sink declared after it (a dasher uses it to name manifests and segments).

@@ -12,6 +12,7 @@ import type {
   Logger,
   OutputPid,
   ProcessResult,
+  SourceHandle,
 } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import type { OptionSpec } from '../syntax/graph-spec.js';
@@ -19,6 +20,7 @@ import type { PidProps } from './props.js';
 import type { PidConnection, QueueLimits } from './pid.js';
 import { OutputPidImpl } from './pid.js';
 import type { ConnectionHost } from './pid.js';
+import type { SourceGroup } from './source-group.js';
 
 /** Where a node came from on the command line. */
 export interface Declaration {
@@ -43,6 +45,7 @@ export interface NodeHost extends ConnectionHost {
     url: string,
     options: Readonly<Record<string, string>>,
   ): void;
+  connectSource(from: FilterNode, url: string, options: Readonly<Record<string, string>>): SourceHandle;
   destinationOf(node: FilterNode): string | undefined;
   connectionsPending(node: FilterNode): boolean;
   /** Async work of a filter failed: the run ends with this error. */
@@ -61,6 +64,10 @@ export class FilterNode {
   readonly outputs: OutputPidImpl[] = [];
   /** Output PIDs created since the last linking pass. */
   readonly unlinked: OutputPidImpl[] = [];
+  /** Set on the filters of a source opened with connectSource(): their PIDs go only to its owner. */
+  group: SourceGroup | null = null;
+  /** Sources this filter opened with connectSource() and has not removed. */
+  readonly ownedGroups = new Set<SourceGroup>();
   /** Dynamic chain: the next node the chain was built toward, and the final destination. */
   chain: { next: FilterNode; target: FilterNode } | null = null;
   /** For dynamic nodes: the declared node whose destination the chain serves. */
@@ -142,20 +149,7 @@ export class FilterNode {
       reportStatus: (status) => {
         this.status = status;
       },
-      track: <T>(work: Promise<T>) => {
-        this.inFlight++;
-        work.then(
-          () => {
-            this.inFlight--;
-            this.requestProcess();
-          },
-          (e: unknown) => {
-            this.inFlight--;
-            host.workFailed(this, e);
-          },
-        );
-        return work;
-      },
+      track: <T>(work: Promise<T>) => this.track(work),
       probeData: (data) => host.probeData(data),
       connectionsPending: () => {
         const pending = host.connectionsPending(this);
@@ -167,12 +161,34 @@ export class FilterNode {
           throw new Error(`${this.name}: connectDestination() needs one of this filter's output PIDs`);
         host.connectDestination(this, pid, url, options);
       },
+      connectSource: (url, options = {}) => host.connectSource(this, url, options),
       get destination() {
         return host.destinationOf(node);
       },
       session: { options: host.sessionOptions },
     };
     this.impl = (this.desc.create as (c: typeof ctx) => FilterImpl)(ctx);
+  }
+
+  /** Asynchronous work in flight for this filter (ctx.track): the run waits for it and fails with its error. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.inFlight++;
+    work.then(
+      () => {
+        this.inFlight--;
+        this.requestProcess();
+      },
+      (e: unknown) => {
+        this.inFlight--;
+        this.host.workFailed(this, e);
+      },
+    );
+    return work;
+  }
+
+  /** True while this filter has sources of its own (connectSource): it is where media enters the graph. */
+  get ownsSources(): boolean {
+    return this.ownedGroups.size > 0;
   }
 
   private createPid(props: PidProps, name?: string): OutputPid {

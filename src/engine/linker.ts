@@ -134,7 +134,10 @@ function linkToward(
   host: LinkHost,
   reasons: string[],
 ): boolean {
-  const helpers = host.nodes.filter((n) => n.chain?.target === dest && n !== from && n.hasRoom);
+  // Filters already loaded toward dest, from the same connected source (or none) only.
+  const helpers = host.nodes.filter(
+    (n) => n.chain?.target === dest && n !== from && n.hasRoom && n.group === from.group,
+  );
   if (dest.hasRoom) {
     const { bundle, reasons: why } = matchInput(pid.props, dest.inputCaps);
     if (bundle) {
@@ -195,6 +198,15 @@ export function resolvePid(pid: OutputPidImpl, from: FilterNode, host: LinkHost)
       return { linked: true, noCandidates: false, reasons };
     }
     if (linkToward(pid, from, target, host, reasons)) return { linked: true, noCandidates: false, reasons };
+  }
+  // A source a filter opened with connectSource(): its PIDs go to that filter, nowhere else.
+  if (from.group) {
+    if (!from.chain && linkToward(pid, from, from.group.owner, host, reasons))
+      return { linked: true, noCandidates: false, reasons };
+    reasons.push(
+      `it comes from "${from.group.url}", opened by ${from.group.owner.name}, and can only go there`,
+    );
+    return { linked: false, noCandidates: false, reasons };
   }
   const origin = originOf(from, host);
   if (!origin.decl) return { linked: false, noCandidates: !from.chain, reasons };

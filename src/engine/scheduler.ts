@@ -35,6 +35,11 @@ function finish(node: FilterNode, s?: Session): void {
   node.endOutputs();
 }
 
+/** End a filter for it (its outputs end); used when a connected source's chain is removed. */
+export function finishNode(node: FilterNode): void {
+  finish(node);
+}
+
 /**
  * A filter that created no output PID yet (a source before its first read, a demuxer before its
  * header) may still create PIDs that link anywhere downstream: while one exists, other filters that
@@ -46,9 +51,16 @@ export function unsettledUpstream(node: FilterNode, s: Session): boolean {
   );
 }
 
-/** Where media enters the graph: a source, or a filter turning files into media (a demuxer). */
+/**
+ * Where media enters the graph: a source, a filter turning files into media (a demuxer), or a filter
+ * reading sources it opened itself (flist): flushing ends it instead of letting it open the next one.
+ */
 function mediaEntry(n: FilterNode): boolean {
-  return n.inputs.length === 0 || (!n.isSink && n.inputs.every((c) => c.props.StreamType === 'File'));
+  return (
+    n.inputs.length === 0 ||
+    n.ownsSources ||
+    (!n.isSink && n.inputs.every((c) => c.props.StreamType === 'File'))
+  );
 }
 
 function canFinish(node: FilterNode, s: Session): boolean {
@@ -56,7 +68,7 @@ function canFinish(node: FilterNode, s: Session): boolean {
 }
 
 /** Something settled (a filter made its first PIDs or ended): wake the filters waiting for it. */
-function wakeWaiters(s: Session): void {
+export function wakeWaiters(s: Session): void {
   for (const n of s.nodes)
     if (n.waitsForConnections && !n.finished) {
       n.waitsForConnections = false;
@@ -161,7 +173,11 @@ export async function runScheduler(s: Session): Promise<void> {
     let ended = false;
     if (!inFlight)
       for (const n of pending)
-        if ((n.saidEos || n.inputsDone) && n.timerAt === undefined && !n.outputs.some((o) => o.wouldBlock)) {
+        if (
+          (n.saidEos || (n.inputsDone && !n.ownsSources)) &&
+          n.timerAt === undefined &&
+          !n.outputs.some((o) => o.wouldBlock)
+        ) {
           finish(n, s);
           ended = true;
         }

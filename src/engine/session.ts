@@ -5,7 +5,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { GraphSpec, OptionSpec } from '../syntax/graph-spec.js';
-import type { FilterDescriptor, FilterEvent } from './filter-api.js';
+import type { FilterDescriptor, FilterEvent, SourceHandle } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Declaration } from './filter-node.js';
@@ -20,12 +20,15 @@ import { GraphError } from './errors.js';
 import { OptionUsage, applyArgs, inheritablePart, trackedPart } from './apply-args.js';
 import { describePid, resolvePid } from './linker.js';
 import type { LinkHost } from './linker.js';
-import { runScheduler, unsettledUpstream } from './scheduler.js';
+import { finishNode, runScheduler, unsettledUpstream, wakeWaiters } from './scheduler.js';
+import { SourceGroup } from './source-group.js';
 import { parsePropValue } from './prop-parse.js';
 
 export interface SessionEvents {
   /** A filter was instantiated (declared or loaded by link resolution). */
   filter: (name: string, dynamic: boolean) => void;
+  /** A filter was removed from the session (the chain of a source dropped with SourceHandle.remove()). */
+  removed: (name: string) => void;
   /** A PID was linked from one filter to another. */
   link: (pid: string, from: string, to: string) => void;
   warning: (message: string) => void;
@@ -232,10 +235,16 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   // ---- LinkHost ---------------------------------------------------------------------------------
 
   createDynamic(desc: FilterDescriptor, from: FilterNode, target: FilterNode): FilterNode {
-    const inherited = [...from.inheritable, ...target.inheritable];
+    // GPAC: sources a filter opens for itself do not inherit the opener's options.
+    const inherited = from.group ? [...from.inheritable] : [...from.inheritable, ...target.inheritable];
     const res = applyArgs(desc.name, desc.args, [], inherited, this.spec.globals, this.usage);
     const node = this.addNode(new FilterNode(desc, res.args, null, inherited, null, this, this.logFor));
     node.depth = from.depth + 1;
+    // A filter loaded after a connected source belongs to its chain.
+    if (from.group) {
+      node.group = from.group;
+      from.group.nodes.add(node);
+    }
     this.emit('filter', node.name, true);
     return node;
   }
@@ -244,7 +253,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     const conn = new Conn(pid, to.name, this);
     pid.connect(conn);
     to.inputs.push(conn);
-    to.depth = Math.max(to.depth, from.depth + 1);
+    this.raiseDepth(to, from.depth + 1);
     this.emit('link', pid.name, from.name, to.name);
     to.impl.configurePid?.(conn, 'new');
     conn.configured = true;
@@ -288,6 +297,77 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     if (i >= 0) from.unlinked.splice(i, 1);
     this.connect(pid, from, node);
     pid.settle();
+  }
+
+  /** Pull order: a filter is deeper than everything feeding it (a source opened late may deepen a chain). */
+  private raiseDepth(node: FilterNode, depth: number, guard = 0): void {
+    if (depth <= node.depth || guard > 64) return;
+    node.depth = depth;
+    for (const p of node.outputs)
+      for (const c of p.connections) {
+        const next = this.byName.get(c.consumer);
+        if (next) this.raiseDepth(next, depth + 1, guard + 1);
+      }
+  }
+
+  connectSource(from: FilterNode, url: string, options: Readonly<Record<string, string>>): SourceHandle {
+    const desc = this.registry.probeUrl(url, 'source');
+    if (!desc)
+      throw new GraphError('NO_SOURCE_HANDLER', `${from.name}: no filter can open source "${url}"`, { url });
+    const own: OptionSpec[] = Object.entries(options).map(([name, value]) => ({
+      kind: 'option',
+      name,
+      value,
+      negated: false,
+    }));
+    const res = applyArgs(desc.name, desc.args, own, [], this.spec.globals, this.usage, {
+      [desc.urlOption ?? 'src']: url,
+    });
+    const group = new SourceGroup(url, from, this);
+    const node = this.addNode(
+      new FilterNode(desc, res.args, null, inheritablePart(own), null, this, this.logFor),
+    );
+    node.group = group;
+    group.nodes.add(node);
+    from.ownedGroups.add(group);
+    this.startNode(node);
+    this.emit('filter', node.name, true);
+    this.interruptSleep();
+    return group;
+  }
+
+  /** SourceHandle.remove(): end, detach, finalize and forget every filter of a connected source's chain. */
+  removeGroup(group: SourceGroup): void {
+    if (group.removed) return;
+    const nodes = [...group.nodes];
+    group.removed = true;
+    group.nodes.clear();
+    group.owner.ownedGroups.delete(group);
+    const members = new Set(nodes);
+    for (const n of nodes) if (!n.finished) finishNode(n);
+    // The chain's PIDs leave their consumers outside it (the owner).
+    for (const n of nodes)
+      for (const p of n.outputs)
+        for (const c of p.connections) {
+          const consumer = this.byName.get(c.consumer);
+          if (!consumer || members.has(consumer)) continue;
+          const i = consumer.inputs.indexOf(c);
+          if (i >= 0) consumer.inputs.splice(i, 1);
+        }
+    for (let i = this.nodes.length - 1; i >= 0; i--) if (members.has(this.nodes[i]!)) this.nodes.splice(i, 1);
+    for (const n of nodes) this.byName.delete(n.name);
+    const finalized = Promise.all(
+      nodes.map(async (n) => {
+        try {
+          await n.impl?.finalize?.();
+        } catch (e) {
+          throw wrapFilterError(n, e);
+        }
+      }),
+    );
+    group.owner.track(finalized);
+    wakeWaiters(this);
+    for (const n of nodes) this.emit('removed', n.name);
   }
 
   pidCreated(): void {}
