@@ -5,7 +5,7 @@
  * one it opens). Live manifests announce a chunk only once the sink acknowledged its last byte.
  */
 import { defineFilter, GraphError } from '../../src/index.js';
-import type { InputPid, OutputPid } from '../../src/index.js';
+import type { InputPid, OutputPid, PidProps } from '../../src/index.js';
 import { dasherArgs } from './args.js';
 import { deriveDasherSettings, OnDemandAssembler, tmpName } from './ondemand.js';
 import type { Settings } from './settings.js';
@@ -69,6 +69,8 @@ Examples:
     };
     const reps: Rep[] = [];
     const byOutput = new Map<OutputPid, Rep>();
+    /** Input properties each representation's init segment was made from. */
+    const initProps = new Map<Rep, Readonly<PidProps>>();
     /** Inputs linked but not yet made into representations (they start together, see process()). */
     const waiting: InputPid[] = [];
     let publisher: Publisher | undefined;
@@ -161,6 +163,7 @@ Examples:
       rep.sendInit();
       reps.push(rep);
       byOutput.set(out, rep);
+      initProps.set(rep, pid.props);
     }
 
     function liveEdge(): number {
@@ -211,8 +214,27 @@ Examples:
         hls: true,
       });
       lastPublish = ctx.clock.now();
+      if (st.dynamic && ast !== undefined) logPublished(now, ast);
       dirty = false;
       segmentClosed = false;
+    }
+
+    /** Parts listed so far, by representation (for the publication log). */
+    const published = new Map<Rep, number>();
+    /**
+     * Debug log (`-logs=dasher@debug`), once per newly listed part: how late its publication is, i.e.
+     * now − (availabilityStartTime + the part's media end). Benchmarks read it from outside the process.
+     */
+    function logPublished(now: number, astMs: number): void {
+      for (const r of reps) {
+        if (r.partsDone === (published.get(r) ?? 0)) continue;
+        published.set(r, r.partsDone);
+        ctx.log.debug('part published', {
+          rep: r.id,
+          parts: r.partsDone,
+          lateMs: Math.round((now - astMs - (r.mediaDone / r.timescale) * 1000) * 10) / 10,
+        });
+      }
     }
 
     /** Live time-shift buffer: at every closed segment, whether or not manifests are written now. */
@@ -229,10 +251,19 @@ Examples:
         const st = settings();
         if (status === 'remove') return;
         if (status === 'update') {
-          if (reps.some((r) => r.input === pid))
-            ctx.log.warn('stream properties changed mid-run; the new values are not applied', {
-              pid: pid.name,
-            });
+          const rep = reps.find((r) => r.input === pid);
+          if (!rep) return;
+          // The init segment is written once: a change of coding (a new source with another decoder
+          // configuration, e.g. from flist) cannot be packaged into the same representation.
+          const initial = initProps.get(rep) ?? {};
+          const changed = CODING_PROPS.filter((k) => !propSame(initial[k], pid.props[k]));
+          if (changed.length)
+            throw new GraphError(
+              'STREAM_CHANGED',
+              `dasher: ${describeInput(pid)} changed its coding mid-run (${changed.join(', ')}); a representation keeps the configuration of its init segment (encode every source of a playlist alike)`,
+              { pid: pid.name, changed },
+            );
+          ctx.log.debug('stream properties changed mid-run (coding unchanged)', { pid: pid.name });
           return;
         }
         publisher ??= setupOutputs(st);
@@ -351,6 +382,28 @@ Examples:
     };
   },
 });
+
+/** PID properties the init segment is made of: a change of any of them cannot be packaged on. */
+const CODING_PROPS = [
+  'StreamType',
+  'CodecID',
+  'DecoderConfig',
+  'Timescale',
+  'Width',
+  'Height',
+  'SAR',
+  'SampleRate',
+  'NumChannels',
+] as const;
+
+function propSame(a: PidProps[string], b: PidProps[string]): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array && b instanceof Uint8Array)
+    return a.length === b.length && a.every((x, i) => x === b[i]);
+  if (typeof a === 'object' && typeof b === 'object' && a && b && 'num' in a && 'num' in b)
+    return a.num * b.den === b.num * a.den;
+  return false;
+}
 
 /** `PID "audio1" of "clip.mp4"`: names the stream and its source file. */
 function describeInput(pid: InputPid): string {

@@ -157,6 +157,7 @@ export class Rep {
       const ts = this.timescale;
       const frames = Math.ceil((this.opts.cdur * ts) / duration - 1e-9);
       this.partTarget = Math.ceil(((frames * duration) / ts) * 1000 - 1e-6) / 1000;
+      this.segmenter.setChunkCap(frames * duration);
     }
   }
 

@@ -150,7 +150,7 @@ export class Segmenter {
     } else if (
       this.open &&
       this.cfg.cdur > 0 &&
-      dts >= this.open.segmentDts + (this.open.index + 1) * this.cfg.cdur
+      (dts >= this.open.segmentDts + (this.open.index + 1) * this.cfg.cdur || this.overCap(p))
     ) {
       out.push(this.close(false));
     }
@@ -165,6 +165,28 @@ export class Segmenter {
     this.open.samples.push(p);
     this.open.duration += p.duration ?? 0;
     return out;
+  }
+
+  /**
+   * Longest chunk (timescale units) for streams cut anywhere (audio): the announced PART-TARGET. A
+   * stream whose frames are not all alike (a short last AAC frame, then more media: a looped source)
+   * would otherwise put one frame too many in a chunk.
+   */
+  setChunkCap(units: number): void {
+    this.chunkCap = units;
+  }
+
+  private chunkCap = 0;
+
+  private overCap(p: Packet): boolean {
+    const o = this.open;
+    return (
+      this.chunkCap > 0 &&
+      !this.cfg.sapOnly &&
+      !!o &&
+      o.samples.length > 0 &&
+      o.duration + (p.duration ?? 0) > this.chunkCap
+    );
   }
 
   /** End of stream: the held GOP is placed, and the open chunk (if any) closes its segment. */

@@ -19,6 +19,7 @@ export const ERROR_CODES = {
   UNSUPPORTED_FORMAT: 'the input is not in a format any filter reads',
   CORRUPT_INPUT: 'the input is truncated or corrupt',
   UNSUPPORTED_CODEC: 'a stream uses a codec that is not supported',
+  STREAM_CHANGED: 'a stream changed its coding (decoder configuration) mid-run',
   FILTER_FAILED: 'a filter threw while processing',
   GRAPH_STUCK: 'no filter can make progress but the graph has not ended',
   PLUGIN_INVALID: 'a plugin module is not a valid filter',
