@@ -7,6 +7,7 @@ import inspect from './inspect/index.js';
 import fout from './fout/index.js';
 import dasher from './dasher/index.js';
 import httpout from './httpout/index.js';
+import flist from './flist/index.js';
 
 export const builtinFilters: FilterDescriptor[] = [
   fin,
@@ -16,4 +17,5 @@ export const builtinFilters: FilterDescriptor[] = [
   inspect,
   fout,
   httpout,
+  flist,
 ] as FilterDescriptor[];
