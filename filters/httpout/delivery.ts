@@ -76,6 +76,17 @@ function acceptsGzip(x: Exchange): boolean {
 }
 
 /** A complete body held in memory (manifests): 304, gzip, HEAD. */
+/**
+ * Gzip of a body, once per body: a playlist version is answered to every held player at once, and
+ * compressing it per answer would cost the server more than the answers themselves.
+ */
+const gzipCache = new WeakMap<Buffer, Buffer>();
+function gzipped(data: Buffer): Buffer {
+  let z = gzipCache.get(data);
+  if (!z) gzipCache.set(data, (z = gzipSync(data)));
+  return z;
+}
+
 export function sendBuffer(
   x: Exchange,
   data: Buffer,
@@ -96,7 +107,7 @@ export function sendBuffer(
   }
   let body = data;
   if (x.o.zmax > 0 && data.length <= x.o.zmax && isText(x.req.url?.split('?')[0] ?? '') && acceptsGzip(x)) {
-    body = gzipSync(data);
+    body = gzipped(data);
     h['Content-Encoding'] = 'gzip';
   }
   h['Content-Length'] = body.length;
@@ -147,29 +158,40 @@ function drained(x: Exchange): Promise<boolean> {
   });
 }
 
-/** Copy bytes [from, to) of an open file to the response. Returns false if the client went away. */
-async function pump(x: Exchange, fh: FileHandle, from: number, to: number): Promise<boolean> {
+/**
+ * Copy bytes [from, to) of a file (open on disk, or its bytes in memory) to the response, block by
+ * block as the socket drains. Returns false if the client went away.
+ */
+async function pump(x: Exchange, src: FileHandle | Buffer, from: number, to: number): Promise<boolean> {
   let pos = from;
   while (pos < to) {
     if (x.res.destroyed) return false;
     const n = Math.min(BLOCK, to - pos);
-    const buf = Buffer.allocUnsafe(n);
-    const { bytesRead } = await fh.read(buf, 0, n, pos);
-    if (bytesRead <= 0) throw new Error(`short read at ${pos}`);
-    pos += bytesRead;
-    x.bytes += bytesRead;
-    if (!x.res.write(bytesRead < n ? buf.subarray(0, bytesRead) : buf) && !(await drained(x))) return false;
+    let buf: Buffer;
+    if (Buffer.isBuffer(src)) {
+      if (pos + n > src.length) throw new Error(`short read at ${pos}`);
+      buf = src.subarray(pos, pos + n); // a view: memory bytes never change
+    } else {
+      buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await src.read(buf, 0, n, pos);
+      if (bytesRead <= 0) throw new Error(`short read at ${pos}`);
+      if (bytesRead < n) buf = buf.subarray(0, bytesRead);
+    }
+    pos += buf.length;
+    x.bytes += buf.length;
+    if (!x.res.write(buf) && !(await drained(x))) return false;
   }
   return true;
 }
 
-/** A complete file on disk. */
+/** A complete file: on disk, or its bytes in memory (`data`: a recent file of the store). */
 export async function sendFile(
   x: Exchange,
   path: string,
   size: number,
   mtimeMs: number,
   cls: CacheClass,
+  data?: Buffer,
 ): Promise<void> {
   const etag =
     x.o.cacheControl === 'none'
@@ -178,7 +200,7 @@ export async function sendFile(
   const type = mimeOf(path);
   const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
   if (range === undefined && x.o.zmax > 0 && size <= x.o.zmax && isText(path)) {
-    sendBuffer(x, await readFile(path), { type, cls, ...(etag ? { etag } : {}) });
+    sendBuffer(x, data ?? (await readFile(path)), { type, cls, ...(etag ? { etag } : {}) });
     return;
   }
   const h = headersFor(x, cls, {
@@ -213,6 +235,11 @@ export async function sendFile(
     x.res.end();
     return;
   }
+  if (data) {
+    x.res.writeHead(status, h);
+    if (await pump(x, data, start, end + 1)) x.res.end();
+    return;
+  }
   const fh = await open(path, 'r');
   try {
     x.res.writeHead(status, h);
@@ -220,6 +247,14 @@ export async function sendFile(
   } finally {
     await fh.close();
   }
+}
+
+/** A file just completed: from memory if the store still has its bytes, else from disk. */
+async function sendCompleted(x: Exchange, lf: LiveFile, cls: CacheClass): Promise<void> {
+  const recent = x.store.recent.get(lf.path);
+  if (recent && recent.data.length === lf.size)
+    return sendFile(x, lf.path, lf.size, recent.mtimeMs, cls, recent.data);
+  await sendFile(x, lf.path, lf.size, (await stat(lf.path)).mtimeMs, cls);
 }
 
 /**
@@ -243,7 +278,7 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
       if (r !== 'closed') sendSimple(x, 503, 'file not completed\n', 'error');
       return;
     }
-    await sendFile(x, lf.path, lf.size, (await stat(lf.path)).mtimeMs, cls);
+    await sendCompleted(x, lf, cls);
     return;
   }
   const start = range?.start ?? 0;
@@ -260,7 +295,7 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
       return;
     }
     if (lf.done) {
-      await sendFile(x, lf.path, lf.size, (await stat(lf.path)).mtimeMs, cls);
+      await sendCompleted(x, lf, cls);
       return;
     }
   }
@@ -282,12 +317,14 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
   };
   x.res.on('close', onGone);
   try {
-    fh = await open(lf.path, 'r');
     let sent = start;
     for (;;) {
       const limit = Math.min(stop, lf.deliverable);
       if (sent < limit) {
-        if (!(await pump(x, fh, sent, limit))) return;
+        // From memory while the store has every byte so far; else from the file on disk.
+        const mem = lf.bytes();
+        const src = mem && mem.length >= limit ? mem : (fh ??= await open(lf.path, 'r'));
+        if (!(await pump(x, src, sent, limit))) return;
         sent = limit;
         continue;
       }

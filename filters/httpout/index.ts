@@ -93,7 +93,7 @@ Examples:
       dst: join(root, path),
       baseDir: join(root, basePathOf(args.base, path, dst)),
       atomic: false,
-      hooks: server.store.hooks(),
+      hooks: server.hooks(),
     });
     let lingering = false;
     return {
@@ -101,8 +101,8 @@ Examples:
         sink.configurePid(pid, status);
         if (status !== 'new' || pid.props.IsManifest !== true) return;
         if (!created) ctx.log.warn(`also serving ${pageUrl}`);
-        if (path.endsWith('.m3u8')) server.pages.hls ??= path;
-        if (path.endsWith('.mpd')) server.pages.dash ??= path;
+        if (path.endsWith('.m3u8')) server.setPage('hls', path);
+        if (path.endsWith('.mpd')) server.setPage('dash', path);
         // This sink honours LL-HLS delivery directives and answers a UTCTiming URL.
         pid.sendEvent({
           type: 'output-caps',
@@ -113,6 +113,7 @@ Examples:
         });
       },
       process() {
+        if (server.failure) throw server.failure;
         const r = sink.process();
         ctx.reportStatus({ clients: server.clients });
         if (r === 'eos' && args.linger > 0 && !lingering) {

@@ -11,16 +11,28 @@ import { etagOf } from './store.js';
 import type { Manifest } from './store.js';
 import { mimeOf } from './headers.js';
 
+/** Delta playlists of a manifest version, made once (every player asking for one gets the same bytes). */
+const deltas = new WeakMap<Manifest, Map<string, { body: Buffer; etag: string }>>();
+function deltaOf(m: Manifest, skip: 'YES' | 'v2'): { body: Buffer; etag: string } | undefined {
+  let byKind = deltas.get(m);
+  const hit = byKind?.get(skip);
+  if (hit) return hit;
+  const delta = skip === 'v2' ? m.props.HLSSkipV2 : m.props.HLSSkipYES;
+  if (typeof delta !== 'string') return undefined;
+  const body = Buffer.from(delta.endsWith('\n') ? delta : `${delta}\n`);
+  const made = { body, etag: etagOf(body) };
+  if (!byKind) deltas.set(m, (byKind = new Map()));
+  byKind.set(skip, made);
+  return made;
+}
+
 function respond(x: Exchange, m: Manifest, d: Directives, blocked: boolean, heldMs: number): void {
   const st = m.state;
   let body = m.data;
   let etag = m.etag;
   if (d.skip && st && !st.ended) {
-    const delta = d.skip === 'v2' ? m.props.HLSSkipV2 : m.props.HLSSkipYES;
-    if (typeof delta === 'string') {
-      body = Buffer.from(delta.endsWith('\n') ? delta : `${delta}\n`);
-      etag = etagOf(body);
-    }
+    const delta = deltaOf(m, d.skip);
+    if (delta) ({ body, etag } = delta);
   }
   const blocking = blocked && st !== undefined && !st.ended;
   sendBuffer(x, body, {

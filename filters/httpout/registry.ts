@@ -1,5 +1,5 @@
 /**
- * One server per host:port for the whole process: the first httpout instance on an address creates
+ * One server per host:port for the whole process (each in its own thread: server-thread.ts): the first httpout instance on an address creates
  * it with its options; later ones (the dasher's per-representation destinations, a second -o on the
  * same address) are aliases sharing it, their own options ignored. The server closes when the last
  * instance using it is finalized.
@@ -10,10 +10,10 @@ import { join, resolve } from 'node:path';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import type { HttpoutArgs, ServerOptions } from './options.js';
-import { OriginServer } from './server.js';
+import { ServerThread } from './server-thread.js';
 
 interface Entry {
-  server: OriginServer;
+  server: ServerThread;
   ready: Promise<void>;
 }
 
@@ -80,7 +80,7 @@ export function acquire(
   let e = servers.get(key);
   const created = !e;
   if (!e) {
-    const server = new OriginServer(make(), log);
+    const server = new ServerThread(make(), log);
     e = { server, ready: server.listen() };
     e.ready.catch(() => servers.delete(key));
     servers.set(key, e);
@@ -90,7 +90,7 @@ export function acquire(
 }
 
 /** One instance is done with its server; the last one closes it. */
-export async function release(server: OriginServer): Promise<void> {
+export async function release(server: ServerThread): Promise<void> {
   server.refs--;
   if (server.refs > 0) return;
   for (const [k, e] of servers) if (e.server === server) servers.delete(k);

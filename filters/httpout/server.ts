@@ -27,6 +27,8 @@ import { Store } from './store.js';
 
 /** Requests one client address may have held (blocking reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
+/** Requests one HTTP/1.1 connection may have waiting behind the one being answered. */
+export const MAX_PIPELINED = 64;
 /** Largest upload accepted with wdir. */
 const MAX_UPLOAD = 50 * 1024 * 1024;
 /** Path of the UTCTiming resource (urn:mpeg:dash:utc:http-iso:2014). */
@@ -68,6 +70,8 @@ export class OriginServer {
   private sockets = new Set<Socket>();
   /** Sockets that carried a request: a parse error after it just closes them. */
   private used = new WeakSet<Socket>();
+  /** HTTP/1.1 connections answering a request: the requests pipelined behind it, in order. */
+  private pipelined = new WeakMap<Socket, (() => void)[]>();
   private perPeer = new Map<string, number>();
   private held = new Map<string, number>();
   private reqNum = 0;
@@ -192,7 +196,45 @@ export class OriginServer {
     this.log.warn(msg);
   }
 
+  /**
+   * HTTP/1.1 pipelining: Node parses every request a client sent in one go and would answer them all
+   * at once, each holding a read block and a file until the responses before it are sent. Here the
+   * next request of a connection starts only once the previous response is done; at most
+   * MAX_PIPELINED wait (a client sending more is dropped). HTTP/2 streams are independent: not queued.
+   */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    if (req.httpVersionMajor !== 1) return this.handle(req, res);
+    const socket = req.socket;
+    const queue = this.pipelined.get(socket);
+    if (queue) {
+      if (queue.length >= MAX_PIPELINED) {
+        socket.destroy();
+        return;
+      }
+      queue.push(() => this.runPipelined(socket, req, res));
+      return;
+    }
+    this.pipelined.set(socket, []);
+    this.runPipelined(socket, req, res);
+  }
+
+  private runPipelined(socket: Socket, req: IncomingMessage, res: ServerResponse): void {
+    res.once('close', () => {
+      const next = this.pipelined.get(socket)?.shift();
+      if (!next) {
+        this.pipelined.delete(socket);
+        return;
+      }
+      if (socket.destroyed) {
+        this.pipelined.delete(socket);
+        return;
+      }
+      next();
+    });
+    this.handle(req, res);
+  }
+
+  private handle(req: IncomingMessage, res: ServerResponse): void {
     const n = ++this.reqNum;
     const method = req.method ?? '';
     this.used.add(req.socket);
@@ -264,6 +306,8 @@ export class OriginServer {
     if (this.store.manifests.has(abs)) return servePlaylist(x, abs, query);
     const lf = this.store.live.get(abs);
     if (lf) return sendLive(x, lf, 'media');
+    const recent = this.store.recent.get(abs);
+    if (recent) return sendFile(x, abs, recent.data.length, recent.mtimeMs, this.cacheOf(abs), recent.data);
     for (const dir of this.o.rdirs) {
       const found = await this.onDisk(dir, path);
       if (found === 'forbidden') return sendSimple(x, 403, 'forbidden\n', 'error');

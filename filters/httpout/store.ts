@@ -11,6 +11,12 @@ import type { WriterHooks } from '../fout/file-writer.js';
 import { partTargetOf, preloadHints } from './directives.js';
 import type { PlaylistState } from './directives.js';
 
+/**
+ * Recently completed files kept in memory (bytes), so the live edge is served without touching the
+ * disk or the thread pool the packager's writes use. Least recently completed first out.
+ */
+export const RECENT_BYTES = 64 * 1024 * 1024;
+
 /** A file being written. */
 export class LiveFile {
   /** Bytes on disk. */
@@ -19,11 +25,38 @@ export class LiveFile {
   boundary = -1;
   done = false;
   private waiters: (() => void)[] = [];
+  /** The file's bytes so far, when every append came with its bytes (else: read from disk). */
+  private mem: Buffer | undefined = Buffer.alloc(0);
+  private memLen = 0;
 
   constructor(
     readonly path: string,
     readonly kind: 'file' | 'part',
   ) {}
+
+  /** Keep appended bytes; `data` missing or not matching `size`: memory is given up for this file. */
+  append(size: number, data: readonly Uint8Array[] | undefined): void {
+    if (!this.mem) return;
+    const n = data?.reduce((a, d) => a + d.byteLength, 0) ?? -1;
+    if (!data || this.memLen + n !== size) {
+      this.mem = undefined;
+      return;
+    }
+    if (size > this.mem.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(size, this.mem.length * 2, 64 * 1024));
+      this.mem.copy(grown, 0, 0, this.memLen);
+      this.mem = grown; // views handed out earlier keep the old buffer: its bytes never change
+    }
+    for (const d of data) {
+      this.mem.set(d, this.memLen);
+      this.memLen += d.byteLength;
+    }
+  }
+
+  /** Bytes [0, size) in memory, if all are. */
+  bytes(): Buffer | undefined {
+    return this.mem && this.memLen >= this.size ? this.mem.subarray(0, this.size) : undefined;
+  }
 
   /** Bytes that may be sent: never a byte of an unfinished part. A part file: nothing until complete. */
   get deliverable(): number {
@@ -73,8 +106,17 @@ function stateOf(props: PacketProps, text: string): PlaylistState | undefined {
 
 export type WaitResult = 'ok' | 'timeout' | 'closed' | 'shutdown';
 
+/** A complete file held in memory. */
+export interface RecentFile {
+  data: Buffer;
+  mtimeMs: number;
+}
+
 export class Store {
   readonly live = new Map<string, LiveFile>();
+  /** Completed files in memory, oldest first (bounded by RECENT_BYTES). */
+  readonly recent = new Map<string, RecentFile>();
+  private recentBytes = 0;
   readonly manifests = new Map<string, Manifest>();
   /** Absolute paths named by the current preload hints, by playlist. */
   private hints = new Map<string, string[]>();
@@ -114,6 +156,25 @@ export class Store {
     });
   }
 
+  private keepRecent(path: string, data: Buffer): void {
+    this.forget(path);
+    if (data.length > RECENT_BYTES / 4) return;
+    this.recent.set(path, { data, mtimeMs: Date.now() });
+    this.recentBytes += data.length;
+    for (const [p, f] of this.recent) {
+      if (this.recentBytes <= RECENT_BYTES) break;
+      this.recent.delete(p);
+      this.recentBytes -= f.data.length;
+    }
+  }
+
+  private forget(path: string): void {
+    const f = this.recent.get(path);
+    if (!f) return;
+    this.recent.delete(path);
+    this.recentBytes -= f.data.length;
+  }
+
   shutdown(): void {
     this.closing = true;
     this.emit();
@@ -124,12 +185,14 @@ export class Store {
   hooks(): WriterHooks {
     return {
       opened: (path, kind) => {
+        this.forget(path);
         this.live.set(path, new LiveFile(path, kind));
         this.emit();
       },
-      progress: (path, size) => {
+      progress: (path, size, data) => {
         const lf = this.live.get(path);
         if (!lf) return;
+        lf.append(size, data);
         lf.size = size;
         lf.notify();
         this.emit();
@@ -148,6 +211,8 @@ export class Store {
         lf.size = size;
         lf.done = true;
         this.live.delete(path);
+        const bytes = lf.bytes();
+        if (bytes) this.keepRecent(path, bytes);
         lf.notify();
         this.emit();
       },
@@ -176,6 +241,7 @@ export class Store {
       },
       deleted: (path) => {
         this.live.delete(path);
+        this.forget(path);
         this.manifests.delete(path);
         this.hints.delete(path);
         this.emit();
