@@ -26,6 +26,8 @@ export interface Running {
   output(): string;
   /** SIGINT, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
+  /** Calls `f` with every complete line it prints from now on. */
+  onOutput(f: (line: string) => void): void;
 }
 
 /**
@@ -43,12 +45,17 @@ export async function startGraphpac(
   });
   const lines: string[] = [];
   let onLine: ((l: string) => void) | undefined;
+  const listeners = new Set<(l: string) => void>();
+  let rest = '';
   const take = (chunk: Buffer): void => {
-    for (const l of chunk.toString().split('\n')) {
+    const all = (rest + chunk.toString()).split('\n');
+    rest = all.pop() ?? '';
+    for (const l of all) {
       if (!l) continue;
       lines.push(l);
       if (lines.length > 200) lines.shift();
       onLine?.(l);
+      for (const f of listeners) f(l);
     }
   };
   child.stdout.on('data', take);
@@ -64,7 +71,8 @@ export async function startGraphpac(
     await exited;
     clearTimeout(t);
   };
-  if (!opts.server) return { pid, exited, output, stop };
+  const onOutput = (f: (l: string) => void): void => void listeners.add(f);
+  if (!opts.server) return { pid, exited, output, stop, onOutput };
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => {
       reject(new Error(`graphpac did not start serving within ${opts.timeoutMs ?? 20000} ms:\n${output()}`));
@@ -84,7 +92,7 @@ export async function startGraphpac(
       reject(new Error(`graphpac exited (${code}) before serving:\n${output()}`));
     });
   });
-  return { pid, port, exited, output, stop };
+  return { pid, port, exited, output, stop, onOutput };
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * Origin load: one live origin (the 600 s clip in real time, segdur=2:cdur=0.5, llhls=br, maxp=0) and N
- * simulated LL-HLS players on loopback, N = 10, 50, 200 one after the other, each for a bounded time.
+ * simulated LL-HLS players on loopback, N = 100 and 1,000 one after the other, 60 s each (the issue's plan).
  *
  * Each simulated player does what hls.js does for a byte-range LL-HLS stream with an audio rendition, for both
  * variant playlists (video, audio): one GET of the playlist and of its init segment, then a blocking reload loop
@@ -18,7 +18,7 @@
  * quiet (at most QUIET_MAX_S of waiting). Then, if `wrk` is installed (`apt-get install wrk`), wrk on the
  * latest complete segment (a static file); without it, a message says so and that part is skipped.
  *
- *   node --import tsx bench/origin-load.ts [--quick] [--clients 10,50,200] [--duration 20] [--wrk-duration 10]
+ *   node --import tsx bench/origin-load.ts [--quick] [--clients 100,1000] [--duration 60] [--wrk-duration 10]
  *                                          [--cli compiled|dist|tsx] [--no-write]
  *
  * --quick: 6 s per N and 3 s of wrk. Everything stops by itself: the origin's -runfor covers the whole plan,
@@ -69,7 +69,7 @@ const SCRIPT = 'bench/origin-load.ts';
 const CLIP = 'bench/media/long_av.mp4';
 const OUT = 'bench/out/origin-load';
 /** Origin options beyond LIVE_OPTS: no per-address connection limit, room for every player's connections. */
-const ORIGIN_OPTS = 'maxp=0:maxc=2000';
+const ORIGIN_OPTS = 'maxp=0:maxc=6000';
 const BASELINE_S = 5;
 const PAUSE_S = 3;
 /** Longest wait for a quiet machine before a phase. */
@@ -144,6 +144,28 @@ class Probe {
     await this.done;
     clearTimeout(t);
   }
+}
+
+/** The packager's own publication lateness, per part and representation (the dasher's debug log). */
+interface Published {
+  /** Wall clock of the log line (ms since the epoch). */
+  at: number;
+  lateMs: number;
+}
+
+function collectPublished(g: Running): Published[] {
+  const out: Published[] = [];
+  g.onOutput((l) => {
+    if (!l.includes('"part published"')) return;
+    try {
+      const j = JSON.parse(l) as { time?: number; lateMs?: number };
+      if (typeof j.time === 'number' && typeof j.lateMs === 'number')
+        out.push({ at: j.time, lateMs: j.lateMs });
+    } catch {
+      // not a log line
+    }
+  });
+  return out;
 }
 
 /** Samples the origin's VmRSS while a phase runs. */
@@ -341,21 +363,24 @@ interface Summary {
   delay: number[];
   /** Publication − media end (PROGRAM-DATE-TIME) of the parts published during the phase, ms. */
   publication: number[];
+  /** The packager's own lateness (its log): playlist handed to the server − media end, ms. */
+  packager: number[];
   /** Held answers: arrival − media end, ms (what the players saw). */
   seen: number[];
   heldShare: number;
 }
 
-function summarize(p: Phase, probe: Probe): Summary {
+function summarize(p: Phase, probe: Probe, published: readonly Published[]): Summary {
   const held = p.answers.filter((a) => a.held && probe.seen.has(a.key));
-  const published = [...probe.seen.values()].filter(
+  const seenByProbe = [...probe.seen.values()].filter(
     (s) => s.at >= p.t0 && s.at <= p.t1 && Number.isFinite(s.endMs),
   );
   return {
     reqPerS: (p.playlists + p.parts + p.inits) / p.seconds,
     mbPerS: p.bytes / 1e6 / p.seconds,
     delay: held.map((a) => a.at - probe.seen.get(a.key)!.at),
-    publication: published.map((s) => s.at - s.endMs),
+    publication: seenByProbe.map((s) => s.at - s.endMs),
+    packager: published.filter((x) => x.at >= p.t0 && x.at <= p.t1).map((x) => x.lateMs),
     seen: held.filter((a) => Number.isFinite(a.endMs)).map((a) => a.at - a.endMs),
     heldShare: p.answers.length ? p.answers.filter((a) => a.held).length / p.answers.length : NaN,
   };
@@ -421,27 +446,32 @@ function section(
   baseline: Phase,
   phases: Phase[],
   probe: Probe,
+  published: readonly Published[],
   wrk: Wrk | string,
   duration: number,
 ): string {
   const m = machine();
   const pct = (cpuS: number, p: Phase): string => `${((cpuS / p.seconds) * 100).toFixed(0)}%`;
   const rows = phases.map((p) => {
-    const s = summarize(p, probe);
+    const s = summarize(p, probe, published);
     const d = quantiles(s.delay);
     const pub = quantiles(s.publication);
+    const pk = quantiles(s.packager);
     const seen = quantiles(s.seen);
     const dl = quantiles(p.partMs);
     return (
-      `| ${p.clients} | ${f1(s.reqPerS)} | ${p.playlists} / ${p.parts} | ${f1(s.mbPerS)} | ${f1(pub.median)} / ${f1(pub.p99)} | ` +
+      `| ${p.clients} | ${f1(s.reqPerS)} | ${p.playlists} / ${p.parts} | ${f1(s.mbPerS)} | ` +
+      `**${f1(pk.median)} / ${f1(pk.p99)} / ${f1(pk.max)}** | ${f1(pub.median)} / ${f1(pub.p99)} | ` +
       `${f1(d.median)} / ${f1(d.p99)} / ${f1(d.max)} | ${(s.heldShare * 100).toFixed(0)}% | ${f1(seen.median)} / ${f1(seen.p99)} | ` +
       `${f1(dl.median)} / ${f1(dl.p99)} / ${f1(dl.max)} | ${p.errors.length} | ${pct(p.originCpuS, p)} | ${mib(p.rssMaxKb)} | ` +
       `${pct(p.clientCpuS, p)}, ${f1(p.loopP99Ms)} ms | ${pct(p.othersCpuS, p)} |`
     );
   });
-  const pub0 = quantiles(summarize(baseline, probe).publication);
+  const s0 = summarize(baseline, probe, published);
+  const pub0 = quantiles(s0.publication);
+  const pk0 = quantiles(s0.packager);
   const base =
-    `| 0 (idle, ${f1(baseline.seconds)} s) | – | – | – | ${f1(pub0.median)} / ${f1(pub0.p99)} | – | – | – | – | – | ` +
+    `| 0 (idle, ${f1(baseline.seconds)} s) | – | – | – | ${f1(pk0.median)} / ${f1(pk0.p99)} / ${f1(pk0.max)} | ${f1(pub0.median)} / ${f1(pub0.p99)} | – | – | – | – | – | ` +
     `${pct(baseline.originCpuS, baseline)} | ${mib(baseline.rssMaxKb)} | – | ${pct(baseline.othersCpuS, baseline)} |`;
   const errs = phases.flatMap((p) => p.errors.map((e) => `N=${p.clients}: ${e}`));
   const errorNote = errs.length
@@ -468,8 +498,12 @@ one after the other. Each player has its own keep-alive agent (≤ 6 connections
 process, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
 
 - **req/s**: requests completed per second (playlists, parts, init segments). **playlists / parts**: how many.
+- **packager lateness**: the figure the issue bounds (≤ 20 ms): for every part of every representation published during the
+  phase, the time the dasher handed the playlist listing it to the server − the part's media end on the wall clock
+  (availabilityStartTime + media time), from the origin's own \`-logs=dasher@debug\` line (\`part published\`, \`lateMs\`).
+  The server runs in its own thread (filters/httpout/server-thread.ts), so answering the players does not delay the packager.
 - **publication**: the probe's first sight of a part − the part's media end (PROGRAM-DATE-TIME, as in the lateness section),
-  for the parts published during the phase: median / p99 ms. This is the origin's own lateness under load.
+  for the parts published during the phase: median / p99 ms. This adds the server's and the probe's own delays under load.
 - **answer delay**: for every held blocking-reload answer, its arrival − the part's publication: median / p99 / max ms
   (the cost of answering N held requests, plus the players' own event-loop delay). **held**: the share of answers that had been
   held (the rest were answered at once: the player asked after the part was listed, i.e. it was behind).
@@ -483,8 +517,8 @@ process, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload
 
 Machine: ${m.text}. Code: ${codeVersion()}. graphpac ran as "${cli.name}".
 
-| players | req/s | playlists / parts | MB/s | publication ms (med / p99) | answer delay ms (med / p99 / max) | held | seen ms (med / p99) | part download ms (med / p99 / max) | errors | origin CPU | origin peak RSS MiB | players: CPU, loop p99 | others' CPU |
-|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
+| players | req/s | playlists / parts | MB/s | packager lateness ms (med / p99 / max) | publication ms (med / p99) | answer delay ms (med / p99 / max) | held | seen ms (med / p99) | part download ms (med / p99 / max) | errors | origin CPU | origin peak RSS MiB | players: CPU, loop p99 | others' CPU |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${base}
 ${rows.join('\n')}
 
@@ -493,7 +527,7 @@ ${errorNote}${probeNote}
 ${w}
 
 Origin command (from the repo root; ${cli.name === 'compiled' ? COMPILED_NOTE : 'after `npm run build`'}; port 0: the system picks one):
-\`${command}\`. \`maxc=2000\`: the default (100 connections) is below what 200 players open (about 4 each).
+\`${command}\`. \`maxc=6000\`: the default (100 connections) is below what 1,000 players open (about 4 each).
 
 To reproduce: \`node --import tsx ${SCRIPT}\` (about ${Math.ceil((25 + BASELINE_S + phases.length * (duration + PAUSE_S) + 15) / 60)} min; \`--quick\`: 6 s per N).
 ${markers(SCRIPT).end}`;
@@ -501,8 +535,8 @@ ${markers(SCRIPT).end}`;
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  let counts = [10, 50, 200];
-  let duration = 20;
+  let counts = [100, 1000];
+  let duration = 60;
   let wrkDuration = 10;
   let write = true;
   let cliName = 'compiled';
@@ -543,8 +577,11 @@ async function main(): Promise<void> {
     '-o',
     `http://127.0.0.1:0/live.m3u8:${LIVE_OPTS}:${ORIGIN_OPTS}:rdirs=${OUT}`,
     `-runfor=${planS * 1000}`,
+    // One debug line per published part with its lateness (the packager's own figure).
+    '-logs=dasher@debug',
   ];
   const g = await startGraphpac(cli, args, { server: true });
+  const published = collectPublished(g);
   let probe: Probe | undefined;
   try {
     // Warm-up: until the video playlist lists 2 complete segments.
@@ -567,9 +604,9 @@ async function main(): Promise<void> {
       await sleep(PAUSE_S * 1000);
       process.stdout.write(`${n} players, ${duration} s…`);
       const p = await runPhase(g, probe, n, duration);
-      const s = summarize(p, probe);
+      const s = summarize(p, probe, published);
       process.stdout.write(
-        ` ${f1(s.reqPerS)} req/s, publication p99 ${f1(quantiles(s.publication).p99)} ms, answer delay p99 ${f1(quantiles(s.delay).p99)} ms, ${p.errors.length} errors, origin CPU ${((p.originCpuS / p.seconds) * 100).toFixed(0)}%\n`,
+        ` ${f1(s.reqPerS)} req/s, packager lateness p99 ${f1(quantiles(s.packager).p99)} ms, publication p99 ${f1(quantiles(s.publication).p99)} ms, answer delay p99 ${f1(quantiles(s.delay).p99)} ms, ${p.errors.length} errors, origin CPU ${((p.originCpuS / p.seconds) * 100).toFixed(0)}%\n`,
       );
       phases.push(p);
     }
@@ -577,7 +614,16 @@ async function main(): Promise<void> {
     process.stdout.write(`wrk ${wrkDuration} s…\n`);
     await probe.stop();
     const wrk = await runWrk(g, wrkDuration);
-    const text = section(cli, `${cli.shown} ${args.join(' ')}`, baseline, phases, probe, wrk, duration);
+    const text = section(
+      cli,
+      `${cli.shown} ${args.join(' ')}`,
+      baseline,
+      phases,
+      probe,
+      published,
+      wrk,
+      duration,
+    );
     process.stdout.write(`\n${text}\n`);
     if (write) writeSection(SCRIPT, text);
     const q = fmtQuantiles(quantiles(phases.flatMap((p) => p.partMs)), 1);
