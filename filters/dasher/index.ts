@@ -212,11 +212,28 @@ Examples:
       publisher.publish(model, {
         mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
         hls: true,
+        ...(st.dynamic && !final ? { upcoming: upcomingSegments() } : {}),
       });
       lastPublish = ctx.clock.now();
       if (st.dynamic && ast !== undefined) logPublished(now, ast);
       dirty = false;
       segmentClosed = false;
+    }
+
+    /**
+     * The next two segments of every representation after its last complete one (names relative to the
+     * manifest): an LL-DASH player may ask for one a little before its first chunk exists, and an
+     * origin holds such a request rather than answer 404.
+     */
+    function upcomingSegments(): string[] {
+      const names: string[] = [];
+      for (const r of reps) {
+        const last = r.segments.filter((x) => !x.open).at(-1);
+        if (!last) continue;
+        for (let k = 1; k <= 2; k++)
+          names.push(r.segmentName(last.number + k, last.time + k * last.duration));
+      }
+      return names;
     }
 
     /** Parts listed so far, by representation (for the publication log). */

@@ -37,8 +37,18 @@ export class Publisher {
     private readonly args: DasherArgs,
   ) {}
 
-  publish(model: Presentation, what: { mpd: boolean; hls: boolean }): void {
-    if (what.mpd && this.s.mpd && this.mpdPid) this.send(this.mpdPid, this.s.mpd, writeMpd(model));
+  /**
+   * `upcoming`: names of segments about to be produced (live), attached to the MPD for an origin
+   * (`DASHUpcoming`, one per line) so it holds early requests for them.
+   */
+  publish(model: Presentation, what: { mpd: boolean; hls: boolean; upcoming?: readonly string[] }): void {
+    if (what.mpd && this.s.mpd && this.mpdPid)
+      this.send(
+        this.mpdPid,
+        this.s.mpd,
+        writeMpd(model),
+        what.upcoming?.length ? { DASHUpcoming: what.upcoming.join('\n') } : {},
+      );
     if (!what.hls || !this.s.hls || !this.hlsPid) return;
     const sets: PlaylistSet[] = this.s.llhls === 'brsf' ? ['main', 'IF'] : ['main'];
     const reps = model.periods.at(-1)?.adaptationSets.flatMap((a) => a.representations) ?? [];
@@ -74,8 +84,10 @@ export class Publisher {
 
   private send(pid: OutputPid, name: string, body: string, meta: PacketProps = {}): void {
     const text = body.endsWith('\n') ? body : `${body}\n`;
-    if (this.last.get(name) === text) return;
-    this.last.set(name, text);
+    // Same text and same metadata for the origin: nothing to send.
+    const key = typeof meta.DASHUpcoming === 'string' ? `${text}\0${meta.DASHUpcoming}` : text;
+    if (this.last.get(name) === key) return;
+    this.last.set(name, key);
     pid.send({ data: utf8.encode(text), props: { FileName: name, ...meta } });
   }
 }

@@ -229,14 +229,19 @@ export class Store {
           props,
           ...(state ? { state } : {}),
         });
-        if (path.endsWith('.m3u8')) {
-          const dir = dirname(path);
-          const list = preloadHints(text)
-            .filter((u) => !u.includes('://'))
-            .map((u) => resolve(dir, decodeURIComponentSafe(u)));
-          if (list.length) this.hints.set(path, list);
-          else this.hints.delete(path);
-        }
+        // Resources about to exist, held when asked for early: HLS preload hints; for an MPD, the
+        // dasher's next segments (DASHUpcoming).
+        const named = path.endsWith('.m3u8')
+          ? preloadHints(text)
+          : typeof props.DASHUpcoming === 'string'
+            ? props.DASHUpcoming.split('\n').filter(Boolean)
+            : [];
+        const dir = dirname(path);
+        const list = named
+          .filter((u) => !u.includes('://'))
+          .map((u) => resolve(dir, decodeURIComponentSafe(u)));
+        if (list.length) this.hints.set(path, list);
+        else this.hints.delete(path);
         this.emit();
       },
       deleted: (path) => {
