@@ -17,6 +17,8 @@ import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.
 import { FragmentDemux } from './fragment-demux.js';
 import { quietly } from './quiet.js';
 import { CorruptTable } from './sample-table.js';
+import type { SampleTables } from './stbl.js';
+import { stripSampleTables, tablesFromBoxes, tablesFromTrak } from './stbl.js';
 import { TableDemux } from './table-demux.js';
 
 export type { DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
@@ -179,12 +181,15 @@ export class Mp4Demuxer {
       this.prefix = undefined;
       return;
     }
-    // Plain MP4: mp4box parses the moov alone (as if at offset 0) and builds no sample list.
+    // Plain MP4: mp4box parses the moov alone (as if at offset 0) and builds no sample list. The sample
+    // tables stay as they are in the file (stbl.ts): mp4box gets the moov without them.
+    const stripped = stripSampleTables(bytes);
+    const parsed = stripped?.moov ?? bytes;
     const file: ISOFile = createFile(false);
     file.sampleListBuilt = true;
     file.onError = (module: string, message: string) => this.logs.push(`${module}: ${message}`);
-    const buf = new MP4BoxBuffer(bytes.length);
-    new Uint8Array(buf).set(bytes);
+    const buf = new MP4BoxBuffer(parsed.length);
+    new Uint8Array(buf).set(parsed);
     quietly(this.logs, () => file.appendBuffer(buf));
     if (!file.moov?.mvhd)
       throw this.fail(
@@ -195,8 +200,17 @@ export class Mp4Demuxer {
     for (const t of traks)
       if (!(t.mdia.mdhd.timescale > 0))
         throw this.fail(`is corrupt: track ${t.tkhd.track_id} has timescale 0`);
-    const raw = (from: number, to: number) => (to <= bytes.length ? bytes.subarray(from, to) : undefined);
-    const table = new TableDemux(file, traks, raw, this.cache);
+    // Box positions mp4box recorded are in what it parsed.
+    const raw = (from: number, to: number) => (to <= parsed.length ? parsed.subarray(from, to) : undefined);
+    const tables: SampleTables[] = traks.map((t) => {
+      if (!stripped) return tablesFromTrak(t);
+      const i = file.moov.traks.indexOf(t);
+      const own = stripped.traks[i];
+      if (!own || (own.trackId !== undefined && own.trackId !== t.tkhd.track_id))
+        throw this.fail(`is corrupt: cannot find the sample tables of track ${t.tkhd.track_id}`);
+      return tablesFromBoxes(own.boxes);
+    });
+    const table = new TableDemux(file, traks, tables, raw, this.cache);
     if (this.fileSize !== undefined) {
       const { end, track } = table.dataEnd();
       if (end > this.fileSize)

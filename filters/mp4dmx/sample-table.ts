@@ -1,9 +1,13 @@
 /**
  * A walk over one track's sample tables (stbl: stts, ctts, stsc, stco/co64, stsz/stz2, stss) that
- * yields one sample at a time. Nothing per sample is allocated up front: memory is the parsed boxes
- * themselves, whatever the length of the file (mp4box.js's own sample list costs ~400 bytes a sample).
+ * yields one sample at a time. Nothing per sample is allocated up front: memory is the tables as they
+ * are in the file (stbl.ts), whatever the length of the file (mp4box.js's own sample list costs
+ * ~400 bytes a sample).
  */
-import type { Trak } from './track-props.js';
+import type { Column, SampleTables } from './stbl.js';
+import { CorruptTable } from './stbl.js';
+
+export { CorruptTable } from './stbl.js';
 
 export interface TableSample {
   /** 0-based sample number. */
@@ -24,78 +28,77 @@ export interface TableStats {
   commonDuration: number;
 }
 
-interface Stbl {
-  stts?: { sample_counts: number[]; sample_deltas: number[] };
-  ctts?: { sample_counts: number[]; sample_offsets: number[] };
-  stsc?: { first_chunk: number[]; samples_per_chunk: number[] };
-  stco?: { chunk_offsets: number[] };
-  co64?: { chunk_offsets: number[] };
-  stsz?: { sample_sizes: number[]; sample_size: number; sample_count: number };
-  stz2?: { sample_sizes: number[] };
-  stss?: { sample_numbers: number[] };
-}
-
-export class CorruptTable extends Error {}
-
 /** Walks run-length tables: `counts[i]` items have value `values[i]`. */
 class Runs {
   private run = 0;
   private left: number;
+  /** The value of the current run (read once per run). */
+  private current: number;
   constructor(
-    private readonly counts: readonly number[],
-    private readonly values: readonly number[],
+    private readonly counts: Column,
+    private readonly values: Column,
   ) {
-    this.left = counts[0] ?? Infinity;
+    this.left = counts.length ? counts.at(0) : Infinity;
+    this.current = this.read();
     this.skipEmpty();
   }
+  private read(): number {
+    const i = Math.min(this.run, this.values.length - 1);
+    return i >= 0 ? this.values.at(i) : 0;
+  }
   get value(): number {
-    return this.values[Math.min(this.run, this.values.length - 1)] ?? 0;
+    return this.current;
   }
   advance(): void {
     this.left--;
     this.skipEmpty();
   }
   private skipEmpty(): void {
-    while (this.left <= 0 && this.run + 1 < this.counts.length) this.left = this.counts[++this.run]!;
+    const run = this.run;
+    while (this.left <= 0 && this.run + 1 < this.counts.length) this.left = this.counts.at(++this.run);
+    if (this.run !== run) this.current = this.read();
   }
 }
 
 export class SampleCursor {
   readonly count: number;
-  private readonly sizes: readonly number[] | undefined;
+  private readonly sizes: Column | undefined;
   private readonly constantSize: number;
-  private readonly chunkOffsets: readonly number[];
-  private readonly firstChunk: readonly number[];
-  private readonly perChunk: readonly number[];
-  private readonly syncNumbers: readonly number[] | undefined;
+  private readonly chunkOffsets: Column;
+  private readonly firstChunk: Column;
+  private readonly perChunk: Column;
+  private readonly syncNumbers: Column | undefined;
+  /** The next sync sample number (1-based) at or after the cursor, Infinity past the last. */
+  private nextSync = Infinity;
   private readonly stts: Runs;
   private readonly ctts: Runs | undefined;
   private j = 0;
   private dts = 0;
   private chunk = 0; // 0-based index in chunkOffsets
+  /** File offset of the current chunk. */
+  private chunkOffset = 0;
   private stscRun = 0;
   private leftInChunk = 0;
   private offsetInChunk = 0;
   private syncIndex = 0;
   private cached: TableSample | undefined;
 
-  constructor(trak: Trak) {
-    const stbl = trak.mdia.minf.stbl as unknown as Stbl;
-    const stsz = stbl.stsz;
-    const sizes = stsz?.sample_sizes ?? stbl.stz2?.sample_sizes ?? [];
-    this.count = stsz && stsz.sample_size > 0 ? stsz.sample_count : sizes.length;
-    this.sizes = stsz && stsz.sample_size > 0 ? undefined : sizes;
-    this.constantSize = stsz?.sample_size ?? 0;
-    this.chunkOffsets = (stbl.stco ?? stbl.co64)?.chunk_offsets ?? [];
-    this.firstChunk = stbl.stsc?.first_chunk ?? [];
-    this.perChunk = stbl.stsc?.samples_per_chunk ?? [];
-    this.syncNumbers = stbl.stss?.sample_numbers;
-    this.stts = new Runs(stbl.stts?.sample_counts ?? [], stbl.stts?.sample_deltas ?? []);
-    this.ctts = stbl.ctts ? new Runs(stbl.ctts.sample_counts, stbl.ctts.sample_offsets) : undefined;
+  constructor(t: SampleTables) {
+    this.count = t.count;
+    this.sizes = t.sizes;
+    this.constantSize = t.constantSize;
+    this.chunkOffsets = t.chunkOffsets;
+    this.firstChunk = t.firstChunk;
+    this.perChunk = t.perChunk;
+    this.syncNumbers = t.syncNumbers;
+    if (this.syncNumbers?.length) this.nextSync = this.syncNumbers.at(0);
+    this.stts = new Runs(t.sttsCounts, t.sttsDeltas);
+    this.ctts = t.cttsCounts && t.cttsOffsets ? new Runs(t.cttsCounts, t.cttsOffsets) : undefined;
     if (this.count > 0) {
       if (!this.chunkOffsets.length || !this.perChunk.length)
         throw new CorruptTable('no chunk table (stco/stsc)');
-      this.leftInChunk = this.perChunk[0]!;
+      this.leftInChunk = this.perChunk.at(0);
+      this.chunkOffset = this.chunkOffsets.at(0);
       this.settleChunk();
     }
   }
@@ -109,10 +112,12 @@ export class SampleCursor {
         throw new CorruptTable(
           `sample ${this.j + 1} is in chunk ${this.chunk + 1} of ${this.chunkOffsets.length}`,
         );
-      for (let next = this.firstChunk[this.stscRun + 1]; next !== undefined && this.chunk + 1 >= next;)
-        next = this.firstChunk[++this.stscRun + 1];
-      this.leftInChunk = this.perChunk[this.stscRun] ?? 0;
-      if (this.leftInChunk <= 0 && this.firstChunk[this.stscRun + 1] === undefined)
+      this.chunkOffset = this.chunkOffsets.at(this.chunk);
+      const runs = this.firstChunk.length;
+      while (this.stscRun + 1 < runs && this.chunk + 1 >= this.firstChunk.at(this.stscRun + 1))
+        this.stscRun++;
+      this.leftInChunk = this.stscRun < this.perChunk.length ? this.perChunk.at(this.stscRun) : 0;
+      if (this.leftInChunk <= 0 && this.stscRun + 1 >= runs)
         throw new CorruptTable('a chunk run with no samples');
     }
   }
@@ -121,15 +126,19 @@ export class SampleCursor {
   get current(): TableSample | undefined {
     if (this.j >= this.count) return undefined;
     if (!this.cached) {
-      const size = this.sizes ? this.sizes[this.j]! : this.constantSize;
+      const size = this.sizes ? (this.j < this.sizes.length ? this.sizes.at(this.j) : 0) : this.constantSize;
       let sync = true;
-      if (this.syncNumbers) {
-        while ((this.syncNumbers[this.syncIndex] ?? Infinity) < this.j + 1) this.syncIndex++;
-        sync = this.syncNumbers[this.syncIndex] === this.j + 1;
+      const numbers = this.syncNumbers;
+      if (numbers) {
+        while (this.nextSync < this.j + 1) {
+          this.syncIndex++;
+          this.nextSync = this.syncIndex < numbers.length ? numbers.at(this.syncIndex) : Infinity;
+        }
+        sync = this.nextSync === this.j + 1;
       }
       this.cached = {
         number: this.j,
-        offset: this.chunkOffsets[this.chunk]! + this.offsetInChunk,
+        offset: this.chunkOffset + this.offsetInChunk,
         size,
         dts: this.dts,
         cts: this.dts + (this.ctts?.value ?? 0),
@@ -157,24 +166,20 @@ export class SampleCursor {
 }
 
 /** Totals of a track's tables (for Bitrate, Duration, NbFrames, FPS) without walking the samples. */
-export function tableStats(trak: Trak): TableStats {
-  const stbl = trak.mdia.minf.stbl as unknown as Stbl;
-  const stsz = stbl.stsz;
-  const sizes = stsz?.sample_sizes ?? stbl.stz2?.sample_sizes ?? [];
-  const constant = stsz && stsz.sample_size > 0;
-  const count = constant ? stsz.sample_count : sizes.length;
+export function tableStats(t: SampleTables): TableStats {
+  const count = t.count;
   let totalSize = 0;
-  if (constant) totalSize = stsz.sample_size * count;
-  else for (const s of sizes) totalSize += s;
+  if (!t.sizes) totalSize = t.constantSize * count;
+  else for (let i = 0; i < t.sizes.length; i++) totalSize += t.sizes.at(i);
   let totalDuration = 0;
   let commonDuration = 0;
   let best = 0;
   const byDelta = new Map<number, number>();
-  const counts = stbl.stts?.sample_counts ?? [];
-  const deltas = stbl.stts?.sample_deltas ?? [];
+  const counts = t.sttsCounts;
+  const deltas = t.sttsDeltas;
   for (let i = 0; i < counts.length; i++) {
-    const n = counts[i]!;
-    const d = deltas[i] ?? 0;
+    const n = counts.at(i);
+    const d = i < deltas.length ? deltas.at(i) : 0;
     totalDuration += n * d;
     const total = (byDelta.get(d) ?? 0) + n;
     byDelta.set(d, total);

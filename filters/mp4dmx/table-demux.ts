@@ -10,6 +10,7 @@ import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.
 import { decodeTime } from './demux-types.js';
 import type { TableSample } from './sample-table.js';
 import { CorruptTable, SampleCursor, tableStats } from './sample-table.js';
+import type { SampleTables } from './stbl.js';
 import type { RawBytes, Trak } from './track-props.js';
 import { editDelay, trackProps } from './track-props.js';
 
@@ -17,7 +18,7 @@ import { editDelay, trackProps } from './track-props.js';
 const MAX_SAMPLE = 256 * 1024 * 1024;
 
 interface TableTrack extends DemuxTrack {
-  readonly trak: Trak;
+  readonly tables: SampleTables;
   readonly cursor: SampleCursor;
 }
 
@@ -34,23 +35,26 @@ export class TableDemux implements DemuxMode {
   readonly tracks: TableTrack[] = [];
   private assembly: Assembly | undefined;
 
+  /** `tables[i]`: the sample tables of `traks[i]`. */
   constructor(
     file: ISOFile,
     traks: readonly Trak[],
+    tables: readonly SampleTables[],
     raw: RawBytes,
     private readonly cache: BlockCache,
   ) {
     const movieTimescale = file.moov.mvhd.timescale;
-    for (const trak of traks) {
+    traks.forEach((trak, i) => {
+      const t = tables[i]!;
       this.tracks.push({
         id: trak.tkhd.track_id,
-        props: trackProps(file, trak, false, tableStats(trak), raw),
+        props: trackProps(file, trak, false, tableStats(t), raw),
         timescale: trak.mdia.mdhd.timescale,
         delay: editDelay(trak, movieTimescale),
-        trak,
-        cursor: new SampleCursor(trak),
+        tables: t,
+        cursor: new SampleCursor(t),
       });
-    }
+    });
   }
 
   /** Largest offset any sample's data reaches (a walk over all tables, which also checks them). */
@@ -58,7 +62,7 @@ export class TableDemux implements DemuxMode {
     let end = 0;
     let track = 0;
     for (const t of this.tracks) {
-      const c = new SampleCursor(t.trak);
+      const c = new SampleCursor(t.tables);
       for (let s = c.current; s; c.advance(), s = c.current)
         if (s.offset + s.size > end) [end, track] = [s.offset + s.size, t.id];
     }
@@ -67,6 +71,11 @@ export class TableDemux implements DemuxMode {
 
   get heldBytes(): number {
     return this.assembly?.buf.length ?? 0;
+  }
+
+  /** Bytes the sample tables keep (the boxes as they are in the file). */
+  get tableBytes(): number {
+    return this.tracks.reduce((n, t) => n + t.tables.bytes, 0);
   }
 
   append(data: Uint8Array, offset: number): void {
