@@ -107,14 +107,17 @@ ${commands.join('\n')}
 Checks: ${checks.join('; ')}. Shared machine: ${noiseNote()}.
 
 Where the memory goes: the \`--version\` rows are Node, tsx (when used) and the modules. Demuxing itself holds a
-few blocks of the file (256 KiB each, fin's default \`block_size\`), the moov and the sample tables as mp4box.js parses them (about 16 bytes a
-sample; mp4dmx builds no per-sample objects). What grows between 60 s and 600 s is garbage: every byte read is
-an ArrayBuffer (fin's blocks; packets are views into them) that V8 frees only when it collects, and it collects
-ArrayBuffers under external-memory pressure (about 64 MB). A 16 MB file never reaches that; a 160 MB one does,
-and the peak then grows little with length (a 1200 s copy made with \`ffmpeg -stream_loop 1 -c copy\` peaked at
-121 MiB compiled, against 115 for 600 s, with the earlier 1 MiB blocks: the larger moov and tables). Measured in-process, a minor GC every 16 MB read keeps the
-600 s run at about 30 MiB over start-up instead of about 50: that is a runtime choice (\`--expose-gc\` and a
-periodic \`gc({ type: 'minor' })\` from the scheduler), not a filter's.
+few blocks of the file (256 KiB each, fin's default \`block_size\`), the moov and the sample tables as they are in the
+file (4 to 16 bytes a sample, read with a DataView: mp4box.js parses the moov without them and mp4dmx builds no
+per-sample objects). What grows with length is not held data: every byte read is an ArrayBuffer (fin's blocks;
+packets are views into them) that V8 frees only at a collection. Young ArrayBuffers go at each scavenge, and V8
+forces one only once they add up to twice its maximum semi-space (2 × 16 MiB by default): a 16 MB file never gets
+there, a 160 MB one does, so its peak carries up to ~32 MiB of dead blocks, plus the new space V8 grows to 2 × 8 MiB
+in a long run. Measured: with \`node --max-semi-space-size=2\` the same code peaks at about 83 / 87 MiB (60 s /
+600 s, compiled), at the same speed; that flag only acts at process start (\`v8.setFlagsFromString\` later changes
+nothing), so the CLI does not set it yet. Tried and dropped (no gain): a pool of read blocks fin reuses when mp4dmx
+gives them back (mp4dmx must then copy each sample out, and the copies are the same bytes of garbage: 600 s
+unchanged at ~118 MiB, 30 % more CPU); a periodic \`gc()\` through \`--expose-gc\`.
 ${END}`;
 }
 
