@@ -27,6 +27,8 @@ import { Store } from './store.js';
 
 /** Requests one client address may have held (blocking reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
+/** Pending connections the kernel may queue for accept(). */
+export const LISTEN_BACKLOG = 4096;
 /** Requests one HTTP/1.1 connection may have waiting behind the one being answered. */
 export const MAX_PIPELINED = 64;
 /** Largest upload accepted with wdir. */
@@ -161,7 +163,10 @@ export class OriginServer {
           }),
         );
       });
-      server.listen(this.o.port, this.o.host, () => {
+      // A live audience arrives together (a stream announced, players reconnecting after an outage):
+      // a deep accept queue (Node's default is 511; the kernel caps it at somaxconn) rather than SYNs
+      // dropped and retried seconds later.
+      server.listen({ port: this.o.port, host: this.o.host, backlog: LISTEN_BACKLOG }, () => {
         server.on('error', (e) => this.log.error(`server error: ${e.message}`));
         resolveListen();
       });
