@@ -5,16 +5,18 @@
  * Each simulated player does what hls.js does for a byte-range LL-HLS stream with an audio rendition, for both
  * variant playlists (video, audio): one GET of the playlist and of its init segment, then a blocking reload loop
  * (`_HLS_msn`/`_HLS_part` = the next part, `Accept-Encoding: gzip` as a browser sends) and, in parallel, the
- * GET of every new part by its byte range, one after the other. Every player has its own keep-alive agent
- * (at most 6 connections, a browser's per-host limit) and its own source address (127.1.x.y), as real
- * players have: the origin's per-address limits (maxp, 16 held requests) then apply per player.
+ * GET of every new part by its byte range, one after the other. Every player has its own keep-alive
+ * connections (at most 6, a browser's per-host limit; bench/http-lite.ts) and its own source address
+ * (127.1.x.y), as real players have: the origin's per-address limits (maxp, 16 held requests) then apply per
+ * player. Players run in child processes of 250 (bench/players.ts) and start spread over 10 s.
  *
  * Measured per N: requests/s completed, the delay of each held blocking-reload answer after the part's
  * publication (when a probe, one more player alone in its own process, bench/probe.ts, first saw it), the
  * publication's lateness (− the part's media end from PROGRAM-DATE-TIME, as in bench/lateness.ts), part
  * download times, errors (any status other than 200/206, short body, network error: must be 0), the origin
- * process's CPU (utime + stime from /proc/PID/stat) and RSS (VmRSS sampled every 200 ms, VmHWM), and the CPU
- * of the players (this process) and of the machine's other processes. Each phase starts once the machine is
+ * process's CPU (utime + stime from /proc/PID/stat) and RSS (VmRSS sampled every 200 ms, VmHWM), the packager's
+ * own part lateness (its `-logs=dasher@debug` lines), and the CPU of the players and of the machine's other
+ * processes. Each phase starts once the machine is
  * quiet (at most QUIET_MAX_S of waiting). Then, if `wrk` is installed (`apt-get install wrk`), wrk on the
  * latest complete segment (a static file); without it, a message says so and that part is skipped.
  *
@@ -26,10 +28,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { Agent } from 'node:http';
-import { setMaxListeners } from 'node:events';
 import { join } from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import {
   COMPILED_NOTE,
@@ -52,18 +51,8 @@ import {
   type Cli,
 } from './lib.js';
 import type { ProbeSeen } from './probe.js';
-import {
-  LIVE_OPTS,
-  VARIANTS,
-  get,
-  nextPart,
-  parsePlaylist,
-  startGraphpac,
-  type Part,
-  type Playlist,
-  type Reply,
-  type Running,
-} from './live.js';
+import type { PlayersJob, PlayersResult } from './players.js';
+import { LIVE_OPTS, VARIANTS, get, parsePlaylist, startGraphpac, type Running } from './live.js';
 
 const SCRIPT = 'bench/origin-load.ts';
 const CLIP = 'bench/media/long_av.mp4';
@@ -74,8 +63,6 @@ const BASELINE_S = 5;
 const PAUSE_S = 3;
 /** Longest wait for a quiet machine before a phase. */
 const QUIET_MAX_S = 20;
-/** A request unanswered for this long is an error (blocking reloads are held at most 3 × TD = 6 s). */
-const REQUEST_TIMEOUT_MS = 15000;
 
 interface Answer {
   /** variant:MSN.index */
@@ -183,120 +170,41 @@ function rssSampler(pid: number): { stop(): { maxKb: number; hwmKb: number } } {
   };
 }
 
-class Player {
-  private readonly agent = new Agent({ keepAlive: true, maxSockets: 6 });
-  private readonly localAddress: string;
-
-  constructor(
-    i: number,
-    private readonly base: string,
-    private readonly phase: Phase,
-    private readonly signal: AbortSignal,
-  ) {
-    this.localAddress = `127.1.${Math.floor(i / 250)}.${(i % 250) + 2}`;
-  }
-
-  private get stopped(): boolean {
-    return this.signal.aborted;
-  }
-
-  private async fetch(path: string, headers: Record<string, string> = {}): Promise<Reply | undefined> {
-    try {
-      return await get(`${this.base}/${path}`, {
-        agent: this.agent,
-        localAddress: this.localAddress,
-        headers,
-        signal: this.signal,
-        timeoutMs: REQUEST_TIMEOUT_MS,
-      });
-    } catch (e) {
-      if (!this.stopped) this.phase.errors.push(`${path}: ${(e as Error).message}`);
-      return undefined;
-    }
-  }
-
-  private ok(path: string, r: Reply | undefined, status: number, length?: number): r is Reply {
-    if (!r || this.stopped) return false;
-    if (r.status !== status) {
-      this.phase.errors.push(`${path}: ${r.status} ${r.body.toString().slice(0, 100).trim()}`);
-      return false;
-    }
-    if (length !== undefined && r.body.length !== length) {
-      this.phase.errors.push(`${path}: ${r.body.length} bytes, expected ${length}`);
-      return false;
-    }
-    this.phase.bytes += r.wireBytes;
-    return true;
-  }
-
-  async run(): Promise<void> {
-    await Promise.all(VARIANTS.map((v) => this.follow(v)));
-    this.agent.destroy();
-  }
-
-  private async follow(variant: string): Promise<void> {
-    const gzip = { 'Accept-Encoding': 'gzip' };
-    const first = await this.fetch(variant, gzip);
-    if (!this.ok(variant, first, 200)) return;
-    this.phase.playlists++;
-    let pl: Playlist = parsePlaylist(first.body.toString());
-    if (pl.map) {
-      const init = await this.fetch(pl.map);
-      if (!this.ok(pl.map, init, 200)) return;
-      this.phase.inits++;
-    }
-    const seen = new Set(pl.parts.map((p) => p.key));
-    const queue: Part[] = [];
-    let wake: (() => void) | undefined;
-    /** The playlist loop is over (stopped, or the playlist ended): the loader empties the queue and ends. */
-    let over = false;
-    const loader = (async () => {
-      while (!this.stopped) {
-        const p = queue.shift();
-        if (!p) {
-          if (over) break;
-          await new Promise<void>((r) => (wake = r));
-          continue;
-        }
-        const range = `bytes=${p.offset}-${(p.offset ?? 0) + (p.length ?? 0) - 1}`;
-        const r = await this.fetch(p.uri, { Range: range });
-        if (!this.ok(`${p.uri} [${range}]`, r, 206, p.length)) continue;
-        this.phase.parts++;
-        this.phase.partMs.push(r.endMs - r.sentMs);
-      }
-    })();
-    const stop = (): void => wake?.();
-    this.signal.addEventListener('abort', stop);
-    while (!this.stopped && !pl.ended) {
-      const { msn, part } = nextPart(pl);
-      const path = `${variant}?_HLS_msn=${msn}&_HLS_part=${part}`;
-      const r = await this.fetch(path, gzip);
-      if (!this.ok(path, r, 200)) {
-        await sleep(100);
-        continue;
-      }
-      this.phase.playlists++;
-      pl = parsePlaylist(r.body.toString());
-      const held = Number(r.headers['block-duration'] ?? 0) > 0;
-      for (const p of pl.parts) {
-        if (seen.has(p.key)) continue;
-        seen.add(p.key);
-        this.phase.answers.push({ key: `${variant}:${p.key}`, at: r.endMs, held, endMs: p.endMs });
-        queue.push(p);
-      }
-      wake?.();
-    }
-    this.signal.removeEventListener('abort', stop);
-    over = true;
-    wake?.();
-    await loader;
-  }
-}
-
 /** CPU seconds used so far by the benchmark's processes: the origin, the probe, this one. */
 function oursCpu(g: Running, probe: Probe): number {
   const probeCpu = probe.child.pid !== undefined ? (procCpuSeconds(probe.child.pid) ?? 0) : 0;
   return (procCpuSeconds(g.pid) ?? 0) + probeCpu + selfCpuSeconds();
+}
+
+/** Players per child process (bench/players.ts): each child is one event loop. */
+const PLAYERS_PER_PROCESS = 250;
+/**
+ * Players start spread over this long. Under load the origin accepts one new connection per event-loop
+ * iteration (libuv ≥ 1.45 no longer accepts in a loop), and an iteration answering a part's publication takes
+ * 100+ ms at 1,000 players: 2,000 connections opened in the same instant then wait seconds in the accept queue
+ * (docs/PERFORMANCE.md). 10 s is the herd this benchmark measures.
+ */
+const RAMP_MS = 10000;
+
+/** Runs `job` in a child process; resolves with what it reports. */
+function runPlayers(job: PlayersJob): Promise<PlayersResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/players.ts', JSON.stringify(job)], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('exit', (code) => {
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as PlayersResult);
+      } catch {
+        reject(
+          new Error(`players ${job.first}..${job.first + job.count - 1} exited (${code}) without a result`),
+        );
+      }
+    });
+  });
 }
 
 async function runPhase(g: Running, probe: Probe, clients: number, seconds: number): Promise<Phase> {
@@ -319,38 +227,43 @@ async function runPhase(g: Running, probe: Probe, clients: number, seconds: numb
     t0: 0,
     t1: 0,
   };
-  const ac = new AbortController();
-  setMaxListeners(0, ac.signal); // every player's requests listen to it
-  const base = `http://127.0.0.1:${g.port}`;
   await quiet(() => oursCpu(g, probe), QUIET_MAX_S);
   const busy0 = machineBusy();
   const ours0 = oursCpu(g, probe);
   const cpu0 = procCpuSeconds(g.pid);
-  const mine0 = process.cpuUsage();
   const rss = rssSampler(g.pid);
-  const loop = monitorEventLoopDelay({ resolution: 10 });
-  loop.enable();
   const t0 = wallMs();
-  const players = Array.from({ length: clients }, (_, i) => new Player(i, base, phase, ac.signal).run());
+  const jobs: Promise<PlayersResult>[] = [];
+  for (let first = 0; first < clients; first += PLAYERS_PER_PROCESS) {
+    const count = Math.min(PLAYERS_PER_PROCESS, clients - first);
+    jobs.push(runPlayers({ port: g.port!, first, count, seconds, rampMs: clients > 1 ? RAMP_MS : 0 }));
+  }
   await sleep(seconds * 1000);
-  ac.abort();
   const t1 = wallMs();
   const cpu1 = procCpuSeconds(g.pid);
-  const mine = process.cpuUsage(mine0);
   const busy1 = machineBusy();
   const ours1 = oursCpu(g, probe);
-  if (busy0 !== undefined && busy1 !== undefined)
-    phase.othersCpuS = Math.max(0, busy1 - busy0 - (ours1 - ours0));
   const mem = rss.stop();
-  loop.disable();
-  phase.loopP99Ms = loop.percentile(99) / 1e6;
-  await Promise.all(players);
+  const results = await Promise.all(jobs);
   if (cpu0 === undefined || cpu1 === undefined) throw new Error(`the origin exited:\n${g.output()}`);
+  for (const r of results) {
+    phase.playlists += r.playlists;
+    phase.parts += r.parts;
+    phase.inits += r.inits;
+    phase.bytes += r.bytes;
+    for (const [key, at, held, endMs] of r.answers) phase.answers.push({ key, at, held: held === 1, endMs });
+    phase.partMs.push(...r.partMs);
+    phase.errors.push(...r.errors);
+    phase.clientCpuS += r.cpuS;
+    phase.loopP99Ms = Math.max(phase.loopP99Ms, r.loopP99Ms);
+  }
+  // The players' CPU is not in oursCpu (they are other processes): count it as ours too.
+  if (busy0 !== undefined && busy1 !== undefined)
+    phase.othersCpuS = Math.max(0, busy1 - busy0 - (ours1 - ours0) - phase.clientCpuS);
   phase.seconds = (t1 - t0) / 1000;
   phase.t0 = t0;
   phase.t1 = t1;
   phase.originCpuS = cpu1 - cpu0;
-  phase.clientCpuS = (mine.user + mine.system) / 1e6;
   phase.rssMaxKb = mem.maxKb;
   phase.hwmKb = mem.hwmKb;
   return phase;
@@ -493,9 +406,10 @@ What it measures: one live origin (the 600 s clip in real time, 2 s segments, 0.
 simulated players on loopback, one N after the other, ${duration} s each. A player does what hls.js does for both
 variant playlists (video, audio): GET the playlist and its init segment, then a blocking-reload loop for the next
 part (\`_HLS_msn\`/\`_HLS_part\`, \`Accept-Encoding: gzip\`) and, in parallel, a GET of every new part by its byte range,
-one after the other. Each player has its own keep-alive agent (≤ 6 connections) and its own source address
-(127.1.x.y), so the origin's per-address limits apply per player. The players are Node \`http\` clients in the benchmark's
-process, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
+one after the other. Each player has its own keep-alive connections (≤ 6) and its own source address
+(127.1.x.y), so the origin's per-address limits apply per player. The players are a small HTTP/1.1 client
+(\`bench/http-lite.ts\`; Node's \`http\` client costs more CPU per request than the origin spends answering it) in child
+processes of 250 players (\`bench/players.ts\`), starting spread over 10 s, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
 
 - **req/s**: requests completed per second (playlists, parts, init segments). **playlists / parts**: how many.
 - **packager lateness**: the figure the issue bounds (≤ 20 ms): for every part of every representation published during the
@@ -510,8 +424,8 @@ process, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload
 - **seen**: held answer's arrival − media end: what the players saw (median / p99 ms).
 - **part download**: request sent → last byte, median / p99 / max ms (video parts are about 120 KB, audio about 8 KB).
 - **origin CPU**: utime + stime of the graphpac process (/proc/PID/stat) over the phase, % of one CPU; **origin peak RSS**: VmRSS
-  sampled every 200 ms (VmHWM over the whole run: ${mib(hwm)} MiB). **players**: this benchmark's CPU, % of one CPU, and its
-  event loop's p99 delay (when it is large, the players' timestamps are late, not the origin). **others' CPU**: what the
+  sampled every 200 ms (VmHWM over the whole run: ${mib(hwm)} MiB). **players**: the player processes' CPU, % of one CPU, and
+  their worst event-loop p99 delay (when it is large, the players' timestamps are late, not the origin). **others' CPU**: what the
   machine's other processes used meanwhile (/proc/stat minus the origin, the probe and the players; the machine is shared:
   each phase starts once they are below 10% of a CPU for 2 s, but they may come back during it).
 
