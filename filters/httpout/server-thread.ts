@@ -58,6 +58,7 @@ export class ServerThread {
             return;
           case 'listen-error':
             reject(new GraphError('WRITE_ERROR', m.message, m.data));
+            void this.worker.terminate(); // nothing to serve: the thread must not keep the process alive
             return;
           case 'log':
             this.log[m.level](m.msg);

@@ -49,7 +49,7 @@ test('an early request for the next LL-DASH segment is held until it is produced
   const res = await run.done;
   t.is(res.code, 0, describe(res));
   t.is(far.status, 404);
-  t.true(far.ms < 500, `far-ahead segment answered after ${Math.round(far.ms)} ms`);
+  t.true(far.ms < 2500, `far-ahead segment answered after ${Math.round(far.ms)} ms (not held)`);
   t.is(next.status, 200, next.body.toString());
   // Held, then the whole segment (chunked while produced): it starts with styp and has a moof.
   t.true(
