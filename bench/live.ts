@@ -6,6 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { request } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import { gunzipSync } from 'node:zlib';
 import { machineBusy, procCpuSeconds, root, selfCpuSeconds, wallMs, type Cli } from './lib.js';
@@ -78,7 +79,7 @@ export async function startGraphpac(
       reject(new Error(`graphpac did not start serving within ${opts.timeoutMs ?? 20000} ms:\n${output()}`));
     }, opts.timeoutMs ?? 20000);
     const check = (l: string): void => {
-      const m = /serving \S+ at http:\/\/[^/]*:(\d+)\//.exec(l);
+      const m = /serving \S+ at https?:\/\/[^/]*:(\d+)\//.exec(l);
       if (m) {
         clearTimeout(t);
         onLine = undefined;
@@ -318,13 +319,18 @@ export interface GetOptions {
   signal?: AbortSignal;
 }
 
-/** GET on node:http; resolves when the whole body arrived (any status), rejects on network errors. */
+/**
+ * GET on node:http (or node:https for https:// URLs: loopback benchmarks against a self-signed origin, so the
+ * certificate is not checked); resolves when the whole body arrived (any status), rejects on network errors.
+ */
 export function get(url: string, o: GetOptions = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
     const sentMs = wallMs();
-    const req = request(
+    const tls = url.startsWith('https:');
+    const req = (tls ? httpsRequest : request)(
       url,
       {
+        ...(tls ? { rejectUnauthorized: false } : {}),
         ...(o.agent ? { agent: o.agent } : {}),
         ...(o.headers ? { headers: o.headers } : {}),
         ...(o.localAddress ? { localAddress: o.localAddress } : {}),

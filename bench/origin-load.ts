@@ -26,8 +26,8 @@
  * --quick: 6 s per N and 3 s of wrk. Everything stops by itself: the origin's -runfor covers the whole plan,
  * players stop at the end of their phase. Loopback only.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
@@ -55,6 +55,10 @@ import type { PlayersJob, PlayersResult } from './players.js';
 import { LIVE_OPTS, VARIANTS, get, parsePlaylist, startGraphpac, type Running } from './live.js';
 
 const SCRIPT = 'bench/origin-load.ts';
+/** `--h2`: the origin over HTTPS, each player one HTTP/2 session (its own section of docs/PERFORMANCE.md). */
+let H2 = false;
+const scheme = (): string => (H2 ? 'https' : 'http');
+const sectionKey = (): string => (H2 ? `${SCRIPT} --h2` : SCRIPT);
 const CLIP = 'bench/media/long_av.mp4';
 const OUT = 'bench/out/origin-load';
 /** Origin options beyond LIVE_OPTS: no per-address connection limit, room for every player's connections. */
@@ -236,7 +240,16 @@ async function runPhase(g: Running, probe: Probe, clients: number, seconds: numb
   const jobs: Promise<PlayersResult>[] = [];
   for (let first = 0; first < clients; first += PLAYERS_PER_PROCESS) {
     const count = Math.min(PLAYERS_PER_PROCESS, clients - first);
-    jobs.push(runPlayers({ port: g.port!, first, count, seconds, rampMs: clients > 1 ? RAMP_MS : 0 }));
+    jobs.push(
+      runPlayers({
+        port: g.port!,
+        proto: H2 ? 'h2' : 'h1',
+        first,
+        count,
+        seconds,
+        rampMs: clients > 1 ? RAMP_MS : 0,
+      }),
+    );
   }
   await sleep(seconds * 1000);
   const t1 = wallMs();
@@ -399,16 +412,20 @@ function section(
       ? `wrk: ${wrk}.`
       : `wrk on a static segment (the latest complete video segment, ${(wrk.bytes / 1e6).toFixed(2)} MB, read from disk; no players meanwhile):
 \`${wrk.command}\`: **${wrk.reqPerS.toFixed(0)} requests/s**, ${wrk.transfer}/s, latency p50 ${wrk.p50}, p99 ${wrk.p99}, ${wrk.errors}; origin CPU ${((wrk.originCpuS / wrk.seconds) * 100).toFixed(0)}% of one CPU, peak VmRSS ${mib(wrk.rssMaxKb)} MiB (wrk's 2 threads share the 2 CPUs with the origin).`;
-  return `${markers(SCRIPT).start}
-## Origin load: simulated LL-HLS players (bench/origin-load.ts)
+  const players = H2
+    ? `The players are HTTP/2 clients over TLS, one session per player (\`bench/http2-client.ts\`: what a browser opens to an
+LL-HLS origin, Apple's server profile requires HTTP/2), in child`
+    : `The players are a small HTTP/1.1 client
+(\`bench/http-lite.ts\`; Node's \`http\` client costs more CPU per request than the origin spends answering it) in child`;
+  return `${markers(sectionKey()).start}
+## Origin load${H2 ? ' over HTTP/2' : ''}: simulated LL-HLS players (${H2 ? `${SCRIPT} --h2` : SCRIPT})
 
 What it measures: one live origin (the 600 s clip in real time, 2 s segments, 0.5 s parts, \`llhls=br\`) and N
 simulated players on loopback, one N after the other, ${duration} s each. A player does what hls.js does for both
 variant playlists (video, audio): GET the playlist and its init segment, then a blocking-reload loop for the next
 part (\`_HLS_msn\`/\`_HLS_part\`, \`Accept-Encoding: gzip\`) and, in parallel, a GET of every new part by its byte range,
 one after the other. Each player has its own keep-alive connections (≤ 6) and its own source address
-(127.1.x.y), so the origin's per-address limits apply per player. The players are a small HTTP/1.1 client
-(\`bench/http-lite.ts\`; Node's \`http\` client costs more CPU per request than the origin spends answering it) in child
+(127.1.x.y), so the origin's per-address limits apply per player. ${players}
 processes of 250 players (\`bench/players.ts\`), starting spread over 10 s, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
 
 - **req/s**: requests completed per second (playlists, parts, init segments). **playlists / parts**: how many.
@@ -444,7 +461,35 @@ Origin command (from the repo root; ${cli.name === 'compiled' ? COMPILED_NOTE : 
 \`${command}\`. \`maxc=6000\`: the default (100 connections) is below what 1,000 players open (about 4 each).
 
 To reproduce: \`node --import tsx ${SCRIPT}\` (about ${Math.ceil((25 + BASELINE_S + phases.length * (duration + PAUSE_S) + 15) / 60)} min; \`--quick\`: 6 s per N).
-${markers(SCRIPT).end}`;
+${markers(sectionKey()).end}`;
+}
+
+/** A self-signed certificate for 127.0.0.1 (openssl), as the origin's cert/pkey options. */
+function tlsOpts(): string {
+  const dir = join(root, 'bench/out/origin-load-tls');
+  mkdirSync(dir, { recursive: true });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      'key.pem',
+      '-out',
+      'cert.pem',
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { cwd: dir, stdio: 'ignore', input: '' },
+  );
+  return `:cert=${join(dir, 'cert.pem')}:pkey=${join(dir, 'key.pem')}`;
 }
 
 async function main(): Promise<void> {
@@ -463,6 +508,7 @@ async function main(): Promise<void> {
     else if (a === '--duration') duration = Number(argv[++i]);
     else if (a === '--wrk-duration') wrkDuration = Number(argv[++i]);
     else if (a === '--no-write') write = false;
+    else if (a === '--h2') H2 = true;
     else if (a === '--cli') cliName = argv[++i] ?? cliName;
     else if (a === '--runs')
       i++; // npm run bench passes --runs to every script: one run here
@@ -489,7 +535,7 @@ async function main(): Promise<void> {
     CLIP,
     'reframer:rt=on',
     '-o',
-    `http://127.0.0.1:0/live.m3u8:${LIVE_OPTS}:${ORIGIN_OPTS}:rdirs=${OUT}`,
+    `${scheme()}://127.0.0.1:0/live.m3u8:${LIVE_OPTS}:${ORIGIN_OPTS}:rdirs=${OUT}${H2 ? tlsOpts() : ''}`,
     `-runfor=${planS * 1000}`,
     // One debug line per published part with its lateness (the packager's own figure).
     '-logs=dasher@debug',
@@ -500,7 +546,7 @@ async function main(): Promise<void> {
   try {
     // Warm-up: until the video playlist lists 2 complete segments.
     for (let t = 0; ; t++) {
-      const r = await get(`http://127.0.0.1:${g.port}/${VARIANTS[0]}`).catch(() => undefined);
+      const r = await get(`${scheme()}://127.0.0.1:${g.port}/${VARIANTS[0]}`).catch(() => undefined);
       if (
         r?.status === 200 &&
         parsePlaylist(r.body.toString()).segments.filter((s) => s.durationS).length >= 2
@@ -509,7 +555,7 @@ async function main(): Promise<void> {
       if (t > 150) throw new Error(`no playlist after 15 s:\n${g.output()}`);
       await sleep(100);
     }
-    probe = new Probe(`http://127.0.0.1:${g.port}`);
+    probe = new Probe(`${scheme()}://127.0.0.1:${g.port}`);
     await sleep(500);
     process.stdout.write(`origin pid ${g.pid} on port ${g.port}; idle ${BASELINE_S} s…\n`);
     const baseline = await runPhase(g, probe, 0, BASELINE_S);
@@ -527,7 +573,7 @@ async function main(): Promise<void> {
     await sleep(PAUSE_S * 1000);
     process.stdout.write(`wrk ${wrkDuration} s…\n`);
     await probe.stop();
-    const wrk = await runWrk(g, wrkDuration);
+    const wrk = H2 ? 'not run with --h2 (see the HTTP/1.1 section)' : await runWrk(g, wrkDuration);
     const text = section(
       cli,
       `${cli.shown} ${args.join(' ')}`,
@@ -539,13 +585,14 @@ async function main(): Promise<void> {
       duration,
     );
     process.stdout.write(`\n${text}\n`);
-    if (write) writeSection(SCRIPT, text);
+    if (write) writeSection(sectionKey(), text);
     const q = fmtQuantiles(quantiles(phases.flatMap((p) => p.partMs)), 1);
     process.stdout.write(`part download over all phases: ${q.replace(/\*/g, '')} ms\n`);
   } finally {
     await probe?.stop();
     await g.stop();
     rmSync(join(root, OUT), { recursive: true, force: true });
+    rmSync(join(root, 'bench/out/origin-load-tls'), { recursive: true, force: true });
   }
 }
 

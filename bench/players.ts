@@ -11,6 +11,7 @@
  * Prints one JSON line with its counts, answers, part download times, errors and its own CPU time.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { H2Client } from './http2-client.js';
 import { LiteClient } from './http-lite.js';
 import { sleep, wallMs } from './lib.js';
 import { VARIANTS, nextPart, parsePlaylist, type Part, type Playlist, type Reply } from './live.js';
@@ -21,6 +22,8 @@ const T0 = wallMs();
 
 export interface PlayersJob {
   port: number;
+  /** HTTP/1.1 on plain TCP (≤ 6 connections per player), or HTTP/2 over TLS (one connection per player). */
+  proto?: 'h1' | 'h2';
   /** Index of the first player (its source address). */
   first: number;
   count: number;
@@ -42,15 +45,19 @@ export interface PlayersResult {
 }
 
 class Player {
-  private readonly client: LiteClient;
+  private readonly client: LiteClient | H2Client;
 
   constructor(
     i: number,
-    port: number,
+    job: PlayersJob,
     private readonly r: PlayersResult,
     private readonly stop: { now: boolean },
   ) {
-    this.client = new LiteClient('127.0.0.1', port, `127.1.${Math.floor(i / 250)}.${(i % 250) + 2}`, 6);
+    const addr = `127.1.${Math.floor(i / 250)}.${(i % 250) + 2}`;
+    this.client =
+      job.proto === 'h2'
+        ? new H2Client(`https://127.0.0.1:${job.port}`, addr)
+        : new LiteClient('127.0.0.1', job.port, addr, 6);
   }
 
   private async fetch(path: string, headers: Record<string, string> = {}): Promise<Reply | undefined> {
@@ -164,7 +171,7 @@ async function main(): Promise<void> {
     const at = t0 + (job.rampMs * i) / job.count;
     const wait = at - wallMs();
     if (wait > 0) await sleep(wait);
-    players.push(new Player(job.first + i, job.port, r, stop).run());
+    players.push(new Player(job.first + i, job, r, stop).run());
   }
   await sleep(Math.max(0, t0 + job.seconds * 1000 - wallMs()));
   stop.now = true;

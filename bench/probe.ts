@@ -8,6 +8,7 @@
  * `{ error }` lines; stops when its stdin closes (or the playlists end).
  */
 import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { followBlocking } from './live.js';
 
 export interface ProbeSeen {
@@ -22,7 +23,9 @@ const ac = new AbortController();
 process.stdin.on('end', () => ac.abort());
 process.stdin.on('close', () => ac.abort());
 process.stdin.resume();
-const agent = new Agent({ keepAlive: true });
+const agent = urls[0]?.startsWith('https:')
+  ? new HttpsAgent({ keepAlive: true, rejectUnauthorized: false })
+  : new Agent({ keepAlive: true });
 const seen = new Set<string>();
 const say = (x: ProbeSeen | { error: string }): void => {
   process.stdout.write(`${JSON.stringify(x)}\n`);
