@@ -21,8 +21,10 @@
  * latest complete segment (a static file); without it, a message says so and that part is skipped.
  *
  *   node --import tsx bench/origin-load.ts [--quick] [--clients 100,1000] [--duration 60] [--wrk-duration 10]
- *                                          [--cli compiled|dist|tsx] [--no-write]
+ *                                          [--cli compiled|dist|tsx] [--no-write] [--h2]
  *
+ * --h2: the origin over HTTPS (a self-signed certificate made with openssl), each player one HTTP/2 session; its
+ * own section of docs/PERFORMANCE.md; no wrk.
  * --quick: 6 s per N and 3 s of wrk. Everything stops by itself: the origin's -runfor covers the whole plan,
  * players stop at the end of their phase. Loopback only.
  */

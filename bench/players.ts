@@ -4,7 +4,8 @@
  * rendition, for both variant playlists: one GET of the playlist and of its init segment, then a blocking
  * reload loop (`_HLS_msn`/`_HLS_part` = the next part, `Accept-Encoding: gzip`) and, in parallel, the GET of
  * every new part by its byte range, one after the other. Each player has its own source address
- * (127.1.x.y) and at most 6 keep-alive connections (http-lite.ts). Players start spread over `rampMs`.
+ * (127.1.x.y) and at most 6 keep-alive connections (http-lite.ts), or with `proto: 'h2'` one HTTP/2 session
+ * over TLS (http2-client.ts). Players start spread over `rampMs`.
  *
  *   node --import tsx bench/players.ts '{"port":…,"first":0,"count":500,"seconds":60,"rampMs":2000}'
  *
