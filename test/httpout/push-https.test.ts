@@ -8,20 +8,17 @@
 import test from 'ava';
 import type { ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tlsFailure } from '../../filters/httpout/push.js';
 import { describe, graphpac } from '../dasher/helpers/cli.js';
 import type { CliResult } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
-import { pushSink } from './push-sink.js';
-import type { PushSink } from './push-sink.js';
+import { checkStoreEqualsLocal, pushLine, pushSink } from './push-sink.js';
 
 const work = new WorkRoot('httpout-push-https');
 test.after.always(() => work.cleanup());
-
-const LINE = 'segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
 
 interface Pki {
   dir: string;
@@ -75,32 +72,8 @@ test.after.always(async () => {
   if (pki) await rm((await pki).dir, { recursive: true, force: true });
 });
 
-function pushLine(port: number, opts: string, runforMs: number, extra: string[] = []): string[] {
-  return [
-    '-i',
-    'source1',
-    '-i',
-    'source2',
-    'reframer:rt=on',
-    '-o',
-    `https://127.0.0.1:${port}/live.m3u8:gpac:hmode=push:${LINE}${opts}`,
-    `-runfor=${runforMs}`,
-    ...extra,
-  ];
-}
-
 /** No trust from the environment of the test runner leaks into the child. */
 const NO_EXTRA_CA = { NODE_EXTRA_CA_CERTS: undefined };
-
-/** The origin ends with exactly the local copy (rdirs): same files, same bytes. */
-async function checkStoreEqualsLocal(t: ExecutionContext, sink: PushSink, local: string): Promise<void> {
-  const names = (await readdir(local)).sort();
-  t.deepEqual([...sink.store.keys()].map((p) => p.slice(1)).sort(), names);
-  for (const n of names) {
-    const disk = await readFile(join(local, n));
-    t.true(sink.store.get(`/${n}`)?.equals(disk), `${n}: pushed bytes differ from the local copy`);
-  }
-}
 
 /** Exactly one error line, naming an upload URL of this origin and matching `why`; exit 1, soon. */
 function checkOneTlsError(t: ExecutionContext, res: CliResult, port: number, why: RegExp): void {
@@ -122,7 +95,7 @@ test.serial(
     const cwd = await work.workDir(['source1', 'source2']);
     const sink = await pushSink({ tls: good });
     t.teardown(() => sink.close());
-    const res = await graphpac(pushLine(sink.port, ':rdirs=local', 5000), {
+    const res = await graphpac(pushLine(sink.port, ':rdirs=local', 5000, { scheme: 'https' }), {
       cwd,
       timeoutMs: 40_000,
       env: { NODE_EXTRA_CA_CERTS: ca },
@@ -152,11 +125,14 @@ test.serial("GPAC's -ca-bundle=FILE: the same trust without the environment vari
   const cwd = await work.workDir(['source1', 'source2']);
   const sink = await pushSink({ tls: good });
   t.teardown(() => sink.close());
-  const res = await graphpac(pushLine(sink.port, ':rdirs=local', 2500, [`-ca-bundle=${ca}`]), {
-    cwd,
-    timeoutMs: 30_000,
-    env: NO_EXTRA_CA,
-  });
+  const res = await graphpac(
+    pushLine(sink.port, ':rdirs=local', 2500, { scheme: 'https', extra: [`-ca-bundle=${ca}`] }),
+    {
+      cwd,
+      timeoutMs: 30_000,
+      env: NO_EXTRA_CA,
+    },
+  );
   t.is(res.code, 0, describe(res));
   t.deepEqual(sink.tlsErrors, []);
   t.true(sink.requests.length > 5);
@@ -172,7 +148,11 @@ test.serial(
     t.teardown(() => sink.close());
     // Node's global escape hatch does not switch verification off either: the agent asks for it.
     const env = { ...NO_EXTRA_CA, NODE_TLS_REJECT_UNAUTHORIZED: '0' };
-    const res = await graphpac(pushLine(sink.port, '', 30_000), { cwd, timeoutMs: 40_000, env });
+    const res = await graphpac(pushLine(sink.port, '', 30_000, { scheme: 'https' }), {
+      cwd,
+      timeoutMs: 40_000,
+      env,
+    });
     checkOneTlsError(
       t,
       res,
@@ -189,7 +169,7 @@ test.serial('certificate for another host name: one error naming the mismatch, e
   const cwd = await work.workDir(['source1', 'source2']);
   const sink = await pushSink({ tls: otherName });
   t.teardown(() => sink.close());
-  const res = await graphpac(pushLine(sink.port, '', 30_000), {
+  const res = await graphpac(pushLine(sink.port, '', 30_000, { scheme: 'https' }), {
     cwd,
     timeoutMs: 40_000,
     env: { NODE_EXTRA_CA_CERTS: ca },
@@ -202,24 +182,34 @@ test.serial('https:// to a plain HTTP origin: one TLS error, exit 1 at once', as
   const cwd = await work.workDir(['source1', 'source2']);
   const sink = await pushSink();
   t.teardown(() => sink.close());
-  const res = await graphpac(pushLine(sink.port, '', 30_000), { cwd, timeoutMs: 40_000, env: NO_EXTRA_CA });
+  const res = await graphpac(pushLine(sink.port, '', 30_000, { scheme: 'https' }), {
+    cwd,
+    timeoutMs: 40_000,
+    env: NO_EXTRA_CA,
+  });
   checkOneTlsError(t, res, sink.port, /failed: TLS: wrong version number \(EPROTO\)$/);
 });
 
 test.serial('-ca-bundle naming a missing or non-PEM file: an error naming the option, exit 1', async (t) => {
   const cwd = await work.workDir(['source1', 'source2']);
-  const res = await graphpac(pushLine(9, '', 30_000, ['-ca-bundle', join(cwd, 'nope.pem')]), {
-    cwd,
-    timeoutMs: 30_000,
-  });
+  const res = await graphpac(
+    pushLine(9, '', 30_000, { scheme: 'https', extra: ['-ca-bundle', join(cwd, 'nope.pem')] }),
+    {
+      cwd,
+      timeoutMs: 30_000,
+    },
+  );
   t.is(res.code, 1, describe(res));
   t.regex(res.stderr, /-ca-bundle=\S*nope\.pem: cannot read the CA bundle \(ENOENT\)/);
   // Not PEM (a DER file, a key): said so, rather than every origin turning out untrusted.
   await writeFile(join(cwd, 'der.crt'), Buffer.from([0x30, 0x82, 0x01, 0x0a]));
-  const der = await graphpac(pushLine(9, '', 30_000, [`-ca-bundle=${join(cwd, 'der.crt')}`]), {
-    cwd,
-    timeoutMs: 30_000,
-  });
+  const der = await graphpac(
+    pushLine(9, '', 30_000, { scheme: 'https', extra: [`-ca-bundle=${join(cwd, 'der.crt')}`] }),
+    {
+      cwd,
+      timeoutMs: 30_000,
+    },
+  );
   t.is(der.code, 1, describe(der));
   t.regex(der.stderr, /-ca-bundle=\S*der\.crt: no PEM certificate in the CA bundle/);
 });

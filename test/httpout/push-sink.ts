@@ -8,6 +8,9 @@ import { createServer } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExecutionContext } from 'ava';
 
 export interface Recorded {
   n: number;
@@ -122,4 +125,41 @@ export async function pushSink(
         server.close(() => r());
       }),
   };
+}
+
+/** The live options of GPAC's push line, as the push tests run it. */
+export const PUSH_LINE = 'segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
+
+/** GPAC's push line after `graphpac`, to an origin on 127.0.0.1:`port` (http or https). */
+export function pushLine(
+  port: number,
+  opts: string,
+  runforMs: number,
+  o: { scheme?: 'http' | 'https'; extra?: string[] } = {},
+): string[] {
+  return [
+    '-i',
+    'source1',
+    '-i',
+    'source2',
+    'reframer:rt=on',
+    '-o',
+    `${o.scheme ?? 'http'}://127.0.0.1:${port}/live.m3u8:gpac:hmode=push:${PUSH_LINE}${opts}`,
+    `-runfor=${runforMs}`,
+    ...(o.extra ?? []),
+  ];
+}
+
+/** The origin ends with exactly the local copy (rdirs): same files, same bytes. */
+export async function checkStoreEqualsLocal(
+  t: ExecutionContext,
+  sink: PushSink,
+  local: string,
+): Promise<void> {
+  const names = (await readdir(local)).sort();
+  t.deepEqual([...sink.store.keys()].map((p) => p.slice(1)).sort(), names);
+  for (const n of names) {
+    const disk = await readFile(join(local, n));
+    t.true(sink.store.get(`/${n}`)?.equals(disk), `${n}: pushed bytes differ from the local copy`);
+  }
 }

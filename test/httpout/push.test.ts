@@ -10,26 +10,11 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, graphpac } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
-import { pushSink } from './push-sink.js';
+import { checkStoreEqualsLocal, pushLine, pushSink, PUSH_LINE } from './push-sink.js';
 import type { PushSink, Recorded } from './push-sink.js';
 
 const work = new WorkRoot('httpout-push');
 test.after.always(() => work.cleanup());
-
-const LINE = 'segdur=1:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
-
-function pushLine(port: number, opts: string, runforMs: number): string[] {
-  return [
-    '-i',
-    'source1',
-    '-i',
-    'source2',
-    'reframer:rt=on',
-    '-o',
-    `http://127.0.0.1:${port}/live.m3u8:gpac:hmode=push:${LINE}${opts}`,
-    `-runfor=${runforMs}`,
-  ];
-}
 
 const isMedia = (p: string) => /\.(m4s|mp4)$/.test(p);
 
@@ -81,16 +66,6 @@ function checkPlaylistsNeverAhead(t: ExecutionContext, sink: PushSink): number {
   return checked;
 }
 
-/** The origin ends with exactly the local copy (rdirs): same files, same bytes. */
-async function checkStoreEqualsLocal(t: ExecutionContext, sink: PushSink, local: string): Promise<void> {
-  const names = (await readdir(local)).sort();
-  t.deepEqual([...sink.store.keys()].map((p) => p.slice(1)).sort(), names);
-  for (const n of names) {
-    const disk = await readFile(join(local, n));
-    t.true(sink.store.get(`/${n}`)?.equals(disk), `${n}: pushed bytes differ from the local copy`);
-  }
-}
-
 const byPath = (sink: PushSink, path: string): Recorded[] => sink.requests.filter((r) => r.path === path);
 
 test('GPAC push line: progressive chunked PUTs, playlists re-sent, DELETEs, same bytes as a file run', async (t) => {
@@ -108,7 +83,7 @@ test('GPAC push line: progressive chunked PUTs, playlists re-sent, DELETEs, same
         'source2',
         'reframer:rt=on',
         '-o',
-        `files/live.m3u8:${LINE}:tsb=2`,
+        `files/live.m3u8:${PUSH_LINE}:tsb=2`,
         '-runfor=8500',
       ],
       { cwd, timeoutMs: 40_000 },
