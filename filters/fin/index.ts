@@ -7,6 +7,7 @@ import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { arg, defineFilter } from '../../src/index.js';
 import type { FilterEvent, OutputPid, PidProps } from '../../src/index.js';
+import { BlockPool } from './block-pool.js';
 import type { ByteSource } from './source.js';
 import { LocalFile, StdinSource } from './source.js';
 
@@ -78,12 +79,30 @@ Examples:
     /** A consumer has sent source-seek: keep the PID open at the end of the file. */
     let seekingConsumer = false;
     let stopped = false;
+    /** Blocks of a local file, taken back once every packet cut from them is dropped. */
+    let pool: BlockPool | undefined;
+    let blocksRead = 0;
+
+    /** The next block; `release` gives its memory back to the pool (PacketInit.onRelease). */
+    async function readBlock(offset: number): Promise<{ data: Uint8Array; release?: () => void }> {
+      blocksRead++;
+      if (!pool) return { data: await source!.read(offset, blockSize) };
+      const block = pool.get();
+      const data = await source!.read(offset, blockSize, block);
+      if (data.buffer !== block.buffer || !data.length) {
+        pool.give(block);
+        return { data };
+      }
+      const p = pool;
+      return { data, release: () => p.give(block) };
+    }
 
     async function firstBlock(): Promise<void> {
       const stdin = isStdin(src);
       const path = stdin ? src : localPath(src);
       source = stdin ? new StdinSource(src) : await LocalFile.open(path, src);
-      const data = await source.read(0, blockSize);
+      if (!stdin) pool = new BlockPool(blockSize);
+      const { data, release } = await readBlock(0);
       const name = stdin ? 'stdin' : basename(path);
       const ext = ctx.args.ext ?? extname(name).slice(1).toLowerCase();
       const mime = ctx.args.mime ?? ctx.probeData(data);
@@ -93,14 +112,14 @@ Examples:
       if (source.size !== undefined) props.DownloadSize = source.size;
       ctx.log.debug(`opened ${src}`, { size: source.size, mime, ext });
       pid = ctx.createPid(props, name);
-      send(data, 0);
+      send(data, 0, release);
     }
 
-    function send(data: Uint8Array, offset: number): void {
+    function send(data: Uint8Array, offset: number, release?: () => void): void {
       // Known size: the block reaching it is the last. Standard input: a short read means its end.
       const size = source?.size;
       const last = size !== undefined ? offset + data.length >= size : data.length < blockSize;
-      pid!.send({ data, byteOffset: offset, start: offset === 0, end: last });
+      pid!.send({ data, byteOffset: offset, start: offset === 0, end: last, onRelease: release });
       pos = offset + data.length;
       if (last) reachEnd();
     }
@@ -119,14 +138,14 @@ Examples:
         }
         if (atEnd) return pid.isEos ? 'eos' : 'not-ready';
         if (pid.wouldBlock) return 'not-ready';
-        const data = await source!.read(pos, blockSize);
+        const { data, release } = await readBlock(pos);
         if (!data.length) {
           // The file shrank, or standard input ended exactly on a block boundary.
           pid.send({ data, byteOffset: pos, start: false, end: true });
           reachEnd();
           return 'ok';
         }
-        send(data, pos);
+        send(data, pos, release);
         return 'ok';
       },
 
@@ -158,6 +177,8 @@ Examples:
       },
 
       async finalize() {
+        if (pool)
+          ctx.log.debug('blocks', { read: blocksRead, allocated: pool.allocated, reused: pool.reused });
         await source?.close();
       },
     };

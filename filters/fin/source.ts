@@ -10,8 +10,11 @@ import { GraphError } from '../../src/index.js';
 export interface ByteSource {
   /** Size in bytes when known (regular files). */
   readonly size: number | undefined;
-  /** Read up to `length` bytes at `offset`; an empty result means end of input. */
-  read(offset: number, length: number): Promise<Uint8Array>;
+  /**
+   * Read up to `length` bytes at `offset`; an empty result means end of input. With `into` (at least
+   * `length` bytes), the bytes are read into it and the result is a view of it.
+   */
+  read(offset: number, length: number, into?: Buffer): Promise<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -66,11 +69,11 @@ export class LocalFile implements ByteSource {
     }
   }
 
-  async read(offset: number, length: number): Promise<Uint8Array> {
+  async read(offset: number, length: number, into?: Buffer): Promise<Uint8Array> {
     const n = Math.max(0, Math.min(length, this.size - offset));
     if (n === 0) return new Uint8Array(0);
-    // Unpooled: each block owns its ArrayBuffer, so a consumer may keep or transfer it.
-    const buf = Buffer.allocUnsafeSlow(n);
+    // Without `into`, each block owns its ArrayBuffer, so a consumer may keep or transfer it.
+    const buf = into && into.length >= n ? into : Buffer.allocUnsafeSlow(n);
     let got = 0;
     try {
       // Regular files are read synchronously: from the page cache a 256 KiB read takes microseconds,
@@ -92,7 +95,7 @@ export class LocalFile implements ByteSource {
         },
       );
     }
-    return got === n ? buf : buf.subarray(0, got);
+    return got === buf.length ? buf : buf.subarray(0, got);
   }
 
   async close(): Promise<void> {

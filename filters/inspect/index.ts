@@ -44,6 +44,8 @@ Examples:
   // Any demuxed stream (audio, video, text, ...): raw files are excluded so link resolution inserts
   // a demuxer between a source and inspect.
   caps: [{ name: 'any-stream', inExcluded: { StreamType: 'File' } }],
+  // A packet's data is read (and printed) in the process() call that takes it, never kept.
+  dropsTakenPackets: true,
   maxInputs: Number.POSITIVE_INFINITY,
   create(ctx) {
     const json = ctx.args.fmt === 'json';

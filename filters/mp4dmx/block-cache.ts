@@ -1,36 +1,52 @@
 /**
  * The last few blocks of file bytes, kept as the views the source sent (no copy). Sample data is cut
- * out of them; a sample spanning blocks is assembled by the caller.
+ * out of them; a sample spanning blocks is assembled by the caller. A block added with an owner is
+ * released to it when it leaves the cache.
  */
+import type { BlockOwner } from './demux-types.js';
 
 interface Block {
   offset: number;
   end: number;
   data: Uint8Array;
+  owner: BlockOwner | undefined;
 }
+
+const NONE: { data: Uint8Array; owner: BlockOwner | undefined } = {
+  data: new Uint8Array(0),
+  owner: undefined,
+};
 
 export class BlockCache {
   private blocks: Block[] = [];
 
   constructor(public capacity: number) {}
 
-  add(offset: number, data: Uint8Array): void {
-    if (!data.length) return;
-    this.blocks.push({ offset, end: offset + data.length, data });
-    while (this.blocks.length > this.capacity) this.blocks.shift();
+  add(offset: number, data: Uint8Array, owner?: BlockOwner): void {
+    if (!data.length) {
+      owner?.release();
+      return;
+    }
+    this.blocks.push({ offset, end: offset + data.length, data, owner });
+    while (this.blocks.length > this.capacity) this.blocks.shift()!.owner?.release();
   }
 
   /** The bytes from `offset` on that one block holds (at most `max`), or an empty array. */
   prefix(offset: number, max: number): Uint8Array {
+    return this.slice(offset, max).data;
+  }
+
+  /** prefix(), with the owner of the block the bytes are a view of. */
+  slice(offset: number, max: number): { data: Uint8Array; owner: BlockOwner | undefined } {
     // Latest first: after a re-read the freshest copy wins, and recent blocks are the likely hits.
     for (let i = this.blocks.length - 1; i >= 0; i--) {
       const b = this.blocks[i]!;
       if (b.offset <= offset && offset < b.end) {
         const from = offset - b.offset;
-        return b.data.subarray(from, Math.min(b.data.length, from + max));
+        return { data: b.data.subarray(from, Math.min(b.data.length, from + max)), owner: b.owner };
       }
     }
-    return new Uint8Array(0);
+    return NONE;
   }
 
   /** End of the bytes available contiguously from `offset` (offset itself when none). */
@@ -53,6 +69,8 @@ export class BlockCache {
   }
 
   clear(): void {
+    const blocks = this.blocks;
     this.blocks = [];
+    for (const b of blocks) b.owner?.release();
   }
 }

@@ -9,6 +9,14 @@ export interface DemuxTrack {
   readonly delay: number;
 }
 
+/**
+ * Who to tell when the demuxer lets go of a block of file bytes it was given (mp4dmx drops the
+ * source's packet then, so fin can reuse the memory). Samples cut out of a block name its owner.
+ */
+export interface BlockOwner {
+  release(): void;
+}
+
 export interface OutSample {
   /** 0-based sample number in its track. */
   number: number;
@@ -17,6 +25,8 @@ export interface OutSample {
   cts: number;
   duration: number;
   sync: boolean;
+  /** The block `data` is a view of (undefined: `data` is the demuxer's own memory). */
+  owner?: BlockOwner;
 }
 
 /** Which sample's bytes are missing, to name it when the file ends first. */
@@ -40,7 +50,8 @@ export interface DemuxMode {
   readonly fragmented: boolean;
   /** Bytes held besides the shared block cache. */
   readonly heldBytes: number;
-  append(data: Uint8Array, offset: number): void;
+  /** With `owner`, the mode calls owner.release() once it holds no view of `data` any more. */
+  append(data: Uint8Array, offset: number, owner?: BlockOwner): void;
   step(): DemuxStep;
   consumed(track: DemuxTrack, sample: OutSample): void;
   /** Every byte of the file has been seen: flush what is pending. Returns false if that changes nothing. */

@@ -13,7 +13,7 @@ import { GraphError } from '../../src/index.js';
 import { BlockCache } from './block-cache.js';
 import { TopLevelScan } from './box-scan.js';
 import type { TopBox } from './box-scan.js';
-import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
+import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { FragmentDemux } from './fragment-demux.js';
 import { quietly } from './quiet.js';
 import { CorruptTable } from './sample-table.js';
@@ -21,7 +21,7 @@ import type { SampleTables } from './stbl.js';
 import { stripSampleTables, tablesFromBoxes, tablesFromTrak } from './stbl.js';
 import { TableDemux } from './table-demux.js';
 
-export type { DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
+export type { BlockOwner, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 
 /** Bytes from the start of the file kept until the moov is known (a fragmented file's ftyp+moov). */
 const MAX_PREFIX = 8 * 1024 * 1024;
@@ -81,9 +81,16 @@ export class Mp4Demuxer {
     return new GraphError(code, `${this.who}: "${this.label}" ${what}`, { file: this.label });
   }
 
-  /** Feed `data`, the file bytes starting at `offset`. Throws a GraphError on corrupt input. */
-  append(data: Uint8Array, offset: number): void {
-    if (!data.length) return;
+  /**
+   * Feed `data`, the file bytes starting at `offset`. Throws a GraphError on corrupt input. `owner` is
+   * released once nothing here holds a view of `data` (never for the blocks read before the sample
+   * tables are known: the file's first boxes and the moov, kept while it is collected).
+   */
+  append(data: Uint8Array, offset: number, owner?: BlockOwner): void {
+    if (!data.length) {
+      owner?.release();
+      return;
+    }
     const before = this.peekNeed();
     try {
       if (!this.mode || this.mode.fragmented) {
@@ -93,7 +100,7 @@ export class Mp4Demuxer {
         if (this.scan.invalid) throw this.fail(`is corrupt: ${this.scan.invalid}`);
       }
       if (this.mode) {
-        this.mode.append(data, offset);
+        this.mode.append(data, offset, owner);
       } else {
         this.cache.add(offset, data);
         const p = this.prefix;

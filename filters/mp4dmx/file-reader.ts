@@ -8,11 +8,13 @@
  * the end of the file instead of ending it (fin's protocol; see filters/fin).
  */
 import { GraphError } from '../../src/index.js';
-import type { InputPid } from '../../src/index.js';
+import type { InputPid, Packet } from '../../src/index.js';
 
 export interface FileBlock {
   data: Uint8Array;
   offset: number;
+  /** The source's packet `data` is a view of. */
+  packet: Packet;
 }
 
 export class FileReader {
@@ -49,7 +51,7 @@ export class FileReader {
       if (off <= want && want < end) {
         if (!this.registered && !p.end) this.seek(end);
         this.registered = true;
-        return { data: want === off ? p.data : p.data.subarray(want - off), offset: want };
+        return { data: want === off ? p.data : p.data.subarray(want - off), offset: want, packet: p };
       }
       if (want >= end && want < end + p.data.length) continue; // the next packet holds it
       break;

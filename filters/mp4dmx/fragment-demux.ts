@@ -5,7 +5,7 @@
  */
 import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile, Sample } from 'mp4box';
-import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
+import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { decodeTime } from './demux-types.js';
 import { quietly } from './quiet.js';
 import type { TableStats } from './sample-table.js';
@@ -97,9 +97,10 @@ export class FragmentDemux implements DemuxMode {
     return n;
   }
 
-  append(data: Uint8Array, offset: number): void {
+  append(data: Uint8Array, offset: number, owner?: BlockOwner): void {
     const buf = new MP4BoxBuffer(data.length);
     new Uint8Array(buf).set(data);
+    owner?.release(); // copied: mp4box keeps its own
     buf.fileStart = offset;
     const next = quietly(this.logs, () => this.file.appendBuffer(buf));
     if (next !== undefined) this.next = next;

@@ -6,9 +6,9 @@
  * bounded by a few blocks whatever the layout; samples of all tracks leave in decode-time order.
  */
 import { defineFilter } from '../../src/index.js';
-import type { InputPid, OutputPid, PidProps } from '../../src/index.js';
+import type { InputPid, OutputPid, Packet, PidProps } from '../../src/index.js';
 import { Mp4Demuxer } from './demuxer.js';
-import type { DemuxTrack } from './demuxer.js';
+import type { BlockOwner, DemuxTrack } from './demuxer.js';
 import { ISOBMFF_EXTENSIONS, ISOBMFF_MIMES, probeIsobmff } from './probe.js';
 import { FileReader } from './file-reader.js';
 
@@ -18,6 +18,11 @@ const SAMPLES_PER_CALL = 256;
 const BLOCKS_PER_CALL = 4;
 
 const PID_PREFIX: Record<string, string> = { Visual: 'video', Audio: 'audio', Text: 'text' };
+
+/** A block of the file the demuxer holds: the source's packet, kept until the demuxer lets go. */
+interface PacketOwner extends BlockOwner {
+  readonly packet: Packet;
+}
 
 export default defineFilter({
   name: 'mp4dmx',
@@ -39,6 +44,9 @@ Examples:
   graphpac -i source1 inspect:deep              one line per sample (no extension needed)
   graphpac -i movie.mov inspect:deep:fmt=json   tracks and samples as JSON lines`,
   args: {},
+  // Samples are views of fin's blocks, sent with `ref` to them; file packets are kept while the
+  // demuxer holds them. So fin reuses a block once every sample cut from it is dropped downstream.
+  dropsTakenPackets: true,
   caps: [
     // An ISOBMFF file, recognised by its extension or, for sources without one, by content probing (MIMEType).
     {
@@ -112,6 +120,7 @@ Examples:
               sap: s.sync ? 1 : 0,
               start: true,
               end: true,
+              ref: (s.owner as PacketOwner | undefined)?.packet,
             });
             demux.consumed(step.track, s);
             progress = true;
@@ -121,7 +130,10 @@ Examples:
           if (blocks >= BLOCKS_PER_CALL) return 'ok';
           const block = reader.read(step.offset, demux);
           if (!block) return progress ? 'ok' : 'not-ready';
-          demux.append(block.data, block.offset);
+          const packet = block.packet;
+          ctx.keep(packet);
+          const owner: PacketOwner = { packet, release: () => ctx.drop(packet) };
+          demux.append(block.data, block.offset, owner);
           for (const line of demux.takeLogs()) ctx.log.debug(`mp4box.js: ${line}`);
           blocks++;
           progress = true;

@@ -6,7 +6,7 @@
  */
 import type { ISOFile } from 'mp4box';
 import type { BlockCache } from './block-cache.js';
-import type { DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
+import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { decodeTime } from './demux-types.js';
 import type { TableSample } from './sample-table.js';
 import { CorruptTable, SampleCursor, tableStats } from './sample-table.js';
@@ -78,8 +78,8 @@ export class TableDemux implements DemuxMode {
     return this.tracks.reduce((n, t) => n + t.tables.bytes, 0);
   }
 
-  append(data: Uint8Array, offset: number): void {
-    this.cache.add(offset, data);
+  append(data: Uint8Array, offset: number, owner?: BlockOwner): void {
+    this.cache.add(offset, data, owner);
   }
 
   step(): DemuxStep {
@@ -93,34 +93,38 @@ export class TableDemux implements DemuxMode {
     }
     if (!best) return { kind: 'done' };
     const s = best.cursor.current!;
-    const data = this.data(best, s);
-    if (typeof data === 'number')
+    const got = this.data(best, s);
+    if (typeof got === 'number')
       return {
         kind: 'need',
-        offset: data,
+        offset: got,
         missing: { track: best.id, sample: s.number + 1, end: s.offset + s.size },
       };
     const sample: OutSample = {
       number: s.number,
-      data,
+      data: got.data,
       dts: s.dts,
       cts: s.cts,
       duration: s.duration,
       sync: s.sync,
+      owner: got.owner,
     };
     return { kind: 'sample', track: best, sample };
   }
 
-  /** The sample's bytes, or the first offset still missing. */
-  private data(t: TableTrack, s: TableSample): Uint8Array | number {
-    if (s.size === 0) return new Uint8Array(0);
+  /**
+   * The sample's bytes (a view of a cached block, with the block's owner, or assembled from several),
+   * or the first offset still missing.
+   */
+  private data(t: TableTrack, s: TableSample): { data: Uint8Array; owner?: BlockOwner } | number {
+    if (s.size === 0) return { data: new Uint8Array(0) };
     if (s.size > MAX_SAMPLE)
       throw new CorruptTable(`sample ${s.number + 1} of track ${t.id} claims ${s.size} bytes`);
     let a = this.assembly;
     if (!a || a.track !== t.id || a.number !== s.number) {
-      const whole = this.cache.prefix(s.offset, s.size);
-      if (whole.length === s.size) return whole;
-      if (!whole.length) return s.offset;
+      const whole = this.cache.slice(s.offset, s.size);
+      if (whole.data.length === s.size) return whole;
+      if (!whole.data.length) return s.offset;
       a = this.assembly = { track: t.id, number: s.number, buf: new Uint8Array(s.size), filled: 0 };
     }
     while (a.filled < s.size) {
@@ -129,7 +133,7 @@ export class TableDemux implements DemuxMode {
       a.buf.set(part, a.filled);
       a.filled += part.length;
     }
-    return a.buf;
+    return { data: a.buf };
   }
 
   consumed(t: DemuxTrack): void {

@@ -40,6 +40,19 @@ export interface PacketInit {
   end?: boolean;
   byteOffset?: number;
   props?: PacketProps;
+  /**
+   * Called once when every consumer has dropped the packet and every packet made with `ref` to it is
+   * released (GPAC's gf_filter_pck_new_shared destructor): the producer may then reuse `data`'s memory.
+   * Only consumers that declare `dropsTakenPackets` ever drop a packet; a packet reaching any other
+   * filter is never released, and its memory is left to the garbage collector (always safe).
+   */
+  onRelease?: () => void;
+  /**
+   * `data` is a view into this packet's data (GPAC's gf_filter_pck_new_ref): a packet this filter took
+   * and still holds (in the process() call that took it, or kept with `ctx.keep`). It stays unreleased
+   * at least as long as the new packet.
+   */
+  ref?: Packet;
 }
 
 /** Events (spec §3.1): upstream (play, stop, source-seek) or downstream (file-delete, segment-size…). */
@@ -175,6 +188,13 @@ export interface FilterContext<A> {
    * lengths…): replaces this filter's previous status. Cheap; call it when the figures change.
    */
   reportStatus(status: Readonly<Record<string, number | string>>): void;
+  /**
+   * Keep a taken packet past the process() call that took it (GPAC's gf_filter_pck_ref), in a filter
+   * that declares `dropsTakenPackets`; `drop()` it when done with its data.
+   */
+  keep(packet: Packet): void;
+  /** Drop a packet kept with keep() (GPAC's gf_filter_pck_unref). Unmatched calls are ignored. */
+  drop(packet: Packet): void;
   /** Ask to be processed again after `delayMs` (default: as soon as possible). */
   requestProcess(delayMs?: number): void;
   /**
@@ -235,6 +255,13 @@ export interface FilterDescriptor<S extends ArgsSchema = ArgsSchema> {
   instanceCaps?(args: ArgsOf<S>): readonly CapsBundle[];
   /** Never inserted by link resolution; must be declared (reframer). */
   explicitOnly?: boolean;
+  /**
+   * The filter follows GPAC's drop contract: a packet it takes is dropped when the process() call that
+   * took it returns, so it uses a packet's data only during that call unless it keeps the packet with
+   * `ctx.keep()`. Producers can then recycle the memory (PacketInit.onRelease). Without this flag the
+   * engine assumes the filter may hold any packet it took: those packets are never released.
+   */
+  dropsTakenPackets?: boolean;
   /** How many input PIDs one instance accepts (default 1). */
   maxInputs?: number;
   /** Lower is preferred when two chains cost the same. */

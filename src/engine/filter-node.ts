@@ -11,7 +11,6 @@ import type {
   FilterImpl,
   Logger,
   OutputPid,
-  ProcessResult,
   SourceHandle,
 } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
@@ -21,6 +20,7 @@ import type { PidConnection, QueueLimits } from './pid.js';
 import { OutputPidImpl } from './pid.js';
 import type { ConnectionHost } from './pid.js';
 import type { SourceGroup } from './source-group.js';
+import { Holdings } from './packet-lease.js';
 
 /** Where a node came from on the command line. */
 export interface Declaration {
@@ -90,6 +90,8 @@ export class FilterNode {
   pidOverrides: PidProps = {};
   readonly log: Logger;
   private pidCount = 0;
+  /** Packets this filter took or kept (released ones let producers recycle memory). */
+  readonly holdings = new Holdings();
   /** Statistics: process() calls and milliseconds spent in them. */
   processCalls = 0;
   processMs = 0;
@@ -146,6 +148,8 @@ export class FilterNode {
       createPid: (props, name) => this.createPid(props, name),
       removePid: (pid) => this.removePid(pid),
       requestProcess: (delayMs) => this.requestProcess(delayMs),
+      keep: (packet) => this.holdings.keep(packet),
+      drop: (packet) => this.holdings.drop(packet),
       reportStatus: (status) => {
         this.status = status;
       },
@@ -235,8 +239,9 @@ export class FilterNode {
     return this.inputs.length > 0 && this.inputs.every((c) => c.eos);
   }
 
-  async process(): Promise<ProcessResult> {
-    return await this.impl.process();
+  /** Does this filter drop what it takes when process() returns (FilterDescriptor.dropsTakenPackets)? */
+  get dropsTakenPackets(): boolean {
+    return this.desc.dropsTakenPackets === true;
   }
 
   endOutputs(): void {

@@ -6,6 +6,7 @@
 import type { FilterEvent, InputPid, OutputPid, Packet, PacketInit } from './filter-api.js';
 import type { PidProps } from './props.js';
 import { propEquals } from './props.js';
+import { attachLease, dropPacket, holdPacket } from './packet-lease.js';
 
 /** Back-pressure limits of one queue (spec §3.5: by duration when timing is known, else by count). */
 export interface QueueLimits {
@@ -91,8 +92,12 @@ export class OutputPidImpl implements OutputPid {
 
   send(init: PacketInit | Packet): void {
     if (this.ended) throw new Error(`PID ${this.name} of ${this.producer}: packet sent after end of stream`);
+    const { onRelease, ref } = init as PacketInit;
+    const shared = onRelease !== undefined || ref !== undefined;
+    // A shared packet is always a new object: its lease must not travel with copies of the init.
     const packet: Packet =
-      'sap' in init && 'start' in init && 'end' in init ? (init as Packet) : toPacket(init);
+      !shared && 'sap' in init && 'start' in init && 'end' in init ? (init as Packet) : toPacket(init);
+    if (shared) attachLease(packet, onRelease, ref);
     const ts = this.current.Timescale;
     const us = packet.duration !== undefined && ts ? (packet.duration * 1e6) / ts : 0;
     this.packetsSent++;
@@ -134,7 +139,13 @@ export class OutputPidImpl implements OutputPid {
     this.linked = true;
     const items = this.pending;
     this.pending = [];
-    for (const it of items) for (const c of this.connections) c.enqueue(it);
+    for (const it of items) {
+      for (const c of this.connections) c.enqueue(it);
+      if (!this.connections.length && it.kind === 'packet') {
+        holdPacket(it.packet);
+        dropPacket(it.packet);
+      }
+    }
   }
 
   private push(item: Item): void {
@@ -143,6 +154,11 @@ export class OutputPidImpl implements OutputPid {
       return;
     }
     for (const c of this.connections) c.enqueue(item);
+    // Nobody will ever take it: release it at once.
+    if (!this.connections.length && item.kind === 'packet') {
+      holdPacket(item.packet);
+      dropPacket(item.packet);
+    }
   }
 }
 
@@ -173,6 +189,8 @@ export class PidConnection implements InputPid {
   state: unknown = undefined;
   /** Set by the engine once configurePid('new') ran. */
   configured = false;
+  /** Set by the engine for consumers that drop what they take (packet-lease.ts). */
+  onTake: ((packet: Packet) => void) | undefined;
 
   constructor(
     readonly output: OutputPidImpl,
@@ -212,6 +230,7 @@ export class PidConnection implements InputPid {
   enqueue(item: Item): void {
     this.items.push(item);
     if (item.kind === 'packet') {
+      holdPacket(item.packet);
       this.packets++;
       this.durationUs += item.us;
       this.bytes += item.packet.data.length;
@@ -255,6 +274,7 @@ export class PidConnection implements InputPid {
     if (this.packets === 0) this.durationUs = this.bytes = 0;
     this.compact();
     if (wasFull && !this.full) this.host.wakeProducer(this);
+    this.onTake?.(p);
     return p;
   }
 

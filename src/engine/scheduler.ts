@@ -139,6 +139,9 @@ export async function runScheduler(s: Session): Promise<void> {
         r = typeof p === 'string' ? p : await p;
       } catch (e) {
         throw wrapFilterError(node, e);
+      } finally {
+        // GPAC's drop contract (dropsTakenPackets): what the call took is dropped now.
+        node.holdings.endOfCall();
       }
       node.processCalls++;
       node.processMs += performance.now() - t0;

@@ -1,0 +1,92 @@
+/**
+ * Packet release (GPAC's shared packets with a destructor, gf_filter_pck_new_ref and the drop
+ * contract): a packet sent with `onRelease` or `ref` gets a lease counting who holds it. Each queue
+ * it enters holds it once; a consumer that declares `dropsTakenPackets` drops what it took when its
+ * process() call returns, and `ctx.keep()` / `ctx.drop()` hold it longer. When the count falls to
+ * zero the producer's `onRelease` runs and the packet it was cut from (`ref`) is dropped in turn.
+ *
+ * Safe by default: a packet that reaches a filter without the flag is never dropped there, so it is
+ * never released and its memory is left to the garbage collector, as for any other packet.
+ */
+import type { Packet } from './filter-api.js';
+
+interface Lease {
+  holders: number;
+  readonly release: (() => void) | undefined;
+  readonly ref: Packet | undefined;
+  done: boolean;
+}
+
+const leases = new WeakMap<Packet, Lease>();
+
+/** Give `packet` a lease (at send). The packet it refers to is held until this one is released. */
+export function attachLease(packet: Packet, release?: () => void, ref?: Packet): void {
+  if (!release && !ref) return;
+  if (leases.has(packet)) return;
+  leases.set(packet, { holders: 0, release, ref, done: false });
+  if (ref) holdPacket(ref);
+}
+
+export function hasLease(packet: Packet): boolean {
+  return leases.has(packet);
+}
+
+/** One more holder (a queue it entered, a keep). No-op for packets without a lease. */
+export function holdPacket(packet: Packet): void {
+  const l = leases.get(packet);
+  if (l && !l.done) l.holders++;
+}
+
+/** One holder less; at zero the packet is released (and what it refers to dropped). */
+export function dropPacket(packet: Packet): void {
+  let p: Packet | undefined = packet;
+  while (p) {
+    const l = leases.get(p);
+    if (!l || l.done) return;
+    if (--l.holders > 0) return;
+    l.done = true;
+    l.release?.();
+    p = l.ref;
+  }
+}
+
+/** Released already (tests and statistics). */
+export function isReleased(packet: Packet): boolean {
+  return leases.get(packet)?.done ?? false;
+}
+
+/**
+ * What one consumer holds: the packets taken during the current process() call (dropped when it
+ * returns) and those kept with ctx.keep().
+ */
+export class Holdings {
+  private taken: Packet[] = [];
+  private readonly kept = new Map<Packet, number>();
+
+  /** A packet was taken from a queue (the queue's hold passes to the consumer). */
+  took(packet: Packet): void {
+    if (leases.has(packet)) this.taken.push(packet);
+  }
+
+  /** The process() call returned: drop what it took. */
+  endOfCall(): void {
+    if (!this.taken.length) return;
+    const taken = this.taken;
+    this.taken = [];
+    for (const p of taken) dropPacket(p);
+  }
+
+  keep(packet: Packet): void {
+    if (!leases.has(packet)) return;
+    holdPacket(packet);
+    this.kept.set(packet, (this.kept.get(packet) ?? 0) + 1);
+  }
+
+  drop(packet: Packet): void {
+    const n = this.kept.get(packet);
+    if (!n) return;
+    if (n === 1) this.kept.delete(packet);
+    else this.kept.set(packet, n - 1);
+    dropPacket(packet);
+  }
+}
