@@ -19,21 +19,24 @@ interface Lease {
 
 const leases = new WeakMap<Packet, Lease>();
 
-/** Give `packet` a lease (at send). The packet it refers to is held until this one is released. */
-export function attachLease(packet: Packet, release?: () => void, ref?: Packet): void {
-  if (!release && !ref) return;
-  if (leases.has(packet)) return;
+function leaseOf(packet: Packet): Lease | undefined {
+  return leases.get(packet);
+}
+
+/** Give `packet` (a new object the engine made) a lease; the packet it refers to is held meanwhile. */
+export function leasedPacket(packet: Packet, release?: () => void, ref?: Packet): Packet {
   leases.set(packet, { holders: 0, release, ref, done: false });
   if (ref) holdPacket(ref);
+  return packet;
 }
 
 export function hasLease(packet: Packet): boolean {
-  return leases.has(packet);
+  return leaseOf(packet) !== undefined;
 }
 
 /** One more holder (a queue it entered, a keep). No-op for packets without a lease. */
 export function holdPacket(packet: Packet): void {
-  const l = leases.get(packet);
+  const l = leaseOf(packet);
   if (l && !l.done) l.holders++;
 }
 
@@ -41,7 +44,7 @@ export function holdPacket(packet: Packet): void {
 export function dropPacket(packet: Packet): void {
   let p: Packet | undefined = packet;
   while (p) {
-    const l = leases.get(p);
+    const l = leaseOf(p);
     if (!l || l.done) return;
     if (--l.holders > 0) return;
     l.done = true;
@@ -52,7 +55,7 @@ export function dropPacket(packet: Packet): void {
 
 /** Released already (tests and statistics). */
 export function isReleased(packet: Packet): boolean {
-  return leases.get(packet)?.done ?? false;
+  return leaseOf(packet)?.done ?? false;
 }
 
 /**
@@ -65,7 +68,7 @@ export class Holdings {
 
   /** A packet was taken from a queue (the queue's hold passes to the consumer). */
   took(packet: Packet): void {
-    if (leases.has(packet)) this.taken.push(packet);
+    if (leaseOf(packet)) this.taken.push(packet);
   }
 
   /** The process() call returned: drop what it took. */
@@ -77,7 +80,7 @@ export class Holdings {
   }
 
   keep(packet: Packet): void {
-    if (!leases.has(packet)) return;
+    if (!leaseOf(packet)) return;
     holdPacket(packet);
     this.kept.set(packet, (this.kept.get(packet) ?? 0) + 1);
   }

@@ -6,7 +6,7 @@
 import type { FilterEvent, InputPid, OutputPid, Packet, PacketInit } from './filter-api.js';
 import type { PidProps } from './props.js';
 import { propEquals } from './props.js';
-import { attachLease, dropPacket, holdPacket } from './packet-lease.js';
+import { dropPacket, holdPacket, leasedPacket } from './packet-lease.js';
 
 /** Back-pressure limits of one queue (spec §3.5: by duration when timing is known, else by count). */
 export interface QueueLimits {
@@ -93,16 +93,39 @@ export class OutputPidImpl implements OutputPid {
   send(init: PacketInit | Packet): void {
     if (this.ended) throw new Error(`PID ${this.name} of ${this.producer}: packet sent after end of stream`);
     const { onRelease, ref } = init as PacketInit;
-    const shared = onRelease !== undefined || ref !== undefined;
+    let shared = onRelease !== undefined || ref !== undefined;
+    if (shared && !this.releasable(0)) {
+      // It could never be released: no lease, and what it is cut from stays held for good. (Leases
+      // that can never end only kept read blocks alive longer: +10 MiB when packaging 600 s.)
+      if (ref) holdPacket(ref);
+      shared = false;
+    }
     // A shared packet is always a new object: its lease must not travel with copies of the init.
-    const packet: Packet =
-      !shared && 'sap' in init && 'start' in init && 'end' in init ? (init as Packet) : toPacket(init);
-    if (shared) attachLease(packet, onRelease, ref);
+    const packet: Packet = shared
+      ? leasedPacket(toPacket(init), onRelease, ref)
+      : 'sap' in init && 'start' in init && 'end' in init && !ref && !onRelease
+        ? (init as Packet)
+        : toPacket(init);
     const ts = this.current.Timescale;
     const us = packet.duration !== undefined && ts ? (packet.duration * 1e6) / ts : 0;
     this.packetsSent++;
     this.bytesSent += packet.data.length;
     this.push({ kind: 'packet', packet, us });
+  }
+
+  /**
+   * Can a packet sent now ever be released? Only if every consumer drops what it takes, and every PID
+   * those consumers make is releasable in turn (a dropping demuxer feeding a filter that never drops
+   * holds its input for good through the samples it cuts). Not linked yet: assume it can.
+   */
+  releasable(depth: number): boolean {
+    if (!this.linked) return true;
+    if (depth > 16) return false;
+    for (const c of this.connections) {
+      if (!c.onTake) return false;
+      for (const o of c.consumerOutputs()) if (!o.releasable(depth + 1)) return false;
+    }
+    return true;
   }
 
   setEos(): void {
@@ -191,6 +214,8 @@ export class PidConnection implements InputPid {
   configured = false;
   /** Set by the engine for consumers that drop what they take (packet-lease.ts). */
   onTake: ((packet: Packet) => void) | undefined;
+  /** The consumer's output PIDs (set by the engine; for OutputPidImpl.releasable). */
+  consumerOutputs: () => readonly OutputPidImpl[] = () => [];
 
   constructor(
     readonly output: OutputPidImpl,

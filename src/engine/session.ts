@@ -252,6 +252,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
   connect(pid: OutputPidImpl, from: FilterNode, to: FilterNode): void {
     const conn = new Conn(pid, to.name, this);
     if (to.dropsTakenPackets) conn.onTake = (p) => to.holdings.took(p);
+    conn.consumerOutputs = () => to.outputs;
     pid.connect(conn);
     to.inputs.push(conn);
     this.raiseDepth(to, from.depth + 1);

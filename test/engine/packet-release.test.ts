@@ -226,3 +226,13 @@ test('a packet made with ref holds the one it was cut from until it is released'
   // The kept halves of packet 2 keep packet 2 until the sink drops them at the end.
   t.true(ev.indexOf('dsink drops kept 2') < ev.indexOf('release 2'));
 });
+
+test('behind a consumer that never drops, nothing upstream is released either', async (t) => {
+  const ev = await run([
+    { kind: 'source', url: 'lease:a', options: { count: '3' } },
+    { kind: 'filter', name: 'lcut' },
+    { kind: 'sink', url: 'hsink:x' },
+  ]);
+  t.is(ev.filter((e) => e.startsWith('hsink took')).length, 6);
+  t.deepEqual(releases(ev), []);
+});
