@@ -109,15 +109,15 @@ Checks: ${checks.join('; ')}. Shared machine: ${noiseNote()}.
 Where the memory goes: the \`--version\` rows are Node, tsx (when used) and the modules. Demuxing itself holds a
 few blocks of the file (256 KiB each, fin's default \`block_size\`), the moov and the sample tables as they are in the
 file (4 to 16 bytes a sample, read with a DataView: mp4box.js parses the moov without them and mp4dmx builds no
-per-sample objects). What grows with length is not held data: every byte read is an ArrayBuffer (fin's blocks;
-packets are views into them) that V8 frees only at a collection. Young ArrayBuffers go at each scavenge, and V8
-forces one only once they add up to twice its maximum semi-space (2 × 16 MiB by default): a 16 MB file never gets
-there, a 160 MB one does, so its peak carries up to ~32 MiB of dead blocks, plus the new space V8 grows to 2 × 8 MiB
-in a long run. Measured: with \`node --max-semi-space-size=2\` the same code peaks at about 83 / 87 MiB (60 s /
-600 s, compiled), at the same speed; that flag only acts at process start (\`v8.setFlagsFromString\` later changes
-nothing), so the CLI does not set it yet. Tried and dropped (no gain): a pool of read blocks fin reuses when mp4dmx
-gives them back (mp4dmx must then copy each sample out, and the copies are the same bytes of garbage: 600 s
-unchanged at ~118 MiB, 30 % more CPU); a periodic \`gc()\` through \`--expose-gc\`.
+per-sample objects). The blocks are reused: fin reads into a small pool, mp4dmx sends each sample as a view of its
+block with \`ref\` to it, and a block goes back to the pool once every sample cut from it has been dropped by the
+consumers (packet release, GPAC's drop contract: src/engine/packet-lease.ts; \`inspect\` drops what it takes). A
+600 s file is read with 9 blocks allocated for 614 reads, so no dead ArrayBuffers pile up between collections
+(before: up to ~32 MiB of them, +40 % peak RSS at 600 s). The rest of the difference was V8 growing its young
+generation to 2 × 16 MiB over a long run (cumulative survivors): the installed CLI starts Node with
+\`--max-semi-space-size=4\` (bin/graphpac.js's \`#!/usr/bin/env -S node …\` line; the rows above pass the same
+options), which caps it at the size a 60 s run reaches anyway. Packaging with a consumer that does not drop
+(the dasher) allocates blocks as before: a packet that can never be released gets no lease.
 ${END}`;
 }
 

@@ -209,6 +209,17 @@ export function noiseNote(): string {
   );
 }
 
+/**
+ * The Node options the installed CLI starts with: those on bin/graphpac.js's `#!/usr/bin/env -S node …`
+ * line (`node bin/graphpac.js` would ignore them, so every way of starting graphpac here passes them).
+ */
+export function nodeFlags(): string[] {
+  const first = readFileSync(join(root, 'bin/graphpac.js'), 'utf8').split('\n')[0] ?? '';
+  const words = first.replace(/^#!\s*/, '').split(/\s+/);
+  const at = words.indexOf('node');
+  return at < 0 ? [] : words.slice(at + 1).filter(Boolean);
+}
+
 /** How graphpac is started: through tsx from the sources, or compiled JavaScript (what npm installs). */
 export interface Cli {
   name: string;
@@ -220,8 +231,8 @@ export interface Cli {
 export function tsxCli(): Cli {
   return {
     name: 'tsx',
-    argv: [process.execPath, '--import', 'tsx', 'src/cli/main.ts'],
-    shown: 'node --import tsx src/cli/main.ts',
+    argv: [process.execPath, ...nodeFlags(), '--import', 'tsx', 'src/cli/main.ts'],
+    shown: ['node', ...nodeFlags(), '--import tsx src/cli/main.ts'].join(' '),
   };
 }
 
@@ -240,13 +251,21 @@ export function compiledCli(): Cli {
   if (!existsSync(main)) throw new Error('tsc produced no out/src/cli/main.js');
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  return { name: 'compiled', argv: [process.execPath, main], shown: 'node $OUT/src/cli/main.js' };
+  return {
+    name: 'compiled',
+    argv: [process.execPath, ...nodeFlags(), main],
+    shown: ['node', ...nodeFlags(), '$OUT/src/cli/main.js'].join(' '),
+  };
 }
 
 /** The installed entry point, `bin/graphpac.js`, running dist/ as `npm run build` left it. */
 export function distCli(): Cli {
   if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('no dist/: run npm run build first');
-  return { name: 'dist', argv: [process.execPath, 'bin/graphpac.js'], shown: 'node bin/graphpac.js' };
+  return {
+    name: 'dist',
+    argv: [process.execPath, ...nodeFlags(), 'bin/graphpac.js'],
+    shown: 'bin/graphpac.js',
+  };
 }
 
 export function cliByName(name: string): Cli {

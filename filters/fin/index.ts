@@ -47,6 +47,9 @@ A consumer may send a source-seek event to read from another offset (mp4dmx does
 at the end of a file). Once a consumer has sent one, the PID stays open at the end of the file (it may
 jump back); fin then ends when its consumers end. Standard input can only seek forward.
 
+The blocks of a local file come from a small pool: a block is read into again once every packet cut from it
+has been dropped downstream (packet release, docs/PLUGINS.md), so memory does not grow with the file's length.
+
 Examples:
   graphpac -i video.mp4 inspect                   fin loads video.mp4, mp4dmx demuxes it
   graphpac -i source1 inspect                     no extension: the format is found by content

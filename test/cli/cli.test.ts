@@ -2,7 +2,8 @@
 import test from 'ava';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { graphpac, startGraphpac, waitForFile } from '../helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { graphpac, repoRoot, startGraphpac, waitForFile } from '../helpers/run-cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
 const root = new WorkRoot('gp-cli-');
@@ -238,4 +239,23 @@ test('--graph-file runs a JSON graph; --plugin takes a plugin folder', async (t)
     noPlugin.stderr,
     /cannot load plugin ".*": the folder has no package.json main, index.mjs or index.js/,
   );
+});
+
+test('the installed entry point starts Node with its options (bin/graphpac.js shebang)', async (t) => {
+  const child = spawn(
+    join(repoRoot, 'bin/graphpac.js'),
+    ['-i', join(repoRoot, 'test/media/source1'), 'reframer:rt=on', 'inspect:log=/dev/null', '-runfor=3000'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+  // env -S execs node in place: the running process's command line carries the options.
+  let cmdline = '';
+  for (let i = 0; i < 50 && !cmdline.includes('graphpac.js'); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
+  }
+  t.regex(cmdline, /node --max-semi-space-size=4 \S*bin\/graphpac\.js -i /);
+  t.is(await done, 0, stderr);
 });
