@@ -4,19 +4,21 @@ import { playerAssets, watchPage } from '../../src/watch/page.js';
  * manifests (playlist.ts), files in production and held preload-hinted resources (delivery.ts),
  * static files of the rdirs (paths confined to them, symlinks included), uploads with wdir.
  * Limits: maxc connections, maxp per client address, held requests per client, headers size and
- * timeouts from Node's parser; bad requests get a 4xx, never a crash.
+ * timeouts from Node's parser; bad requests get a 4xx, never a crash. The HTTP server does not listen
+ * itself: many accept points on one listening socket (accept-points.ts) hand it their connections.
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
-import type { Socket } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 import { createWriteStream } from 'node:fs';
 import { mkdir, realpath, rm, stat } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
+import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
 import { headersFor, sendFile, sendLive, sendSimple } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
@@ -69,7 +71,12 @@ export class OriginServer {
 
   readonly store = new Store();
   private server: Server | Http2SecureServer | undefined;
+  /** The listening descriptors (accept-points.ts); the HTTP server itself never listens. */
+  private points: NetServer[] = [];
+  private boundPort = 0;
   private sockets = new Set<Socket>();
+  /** Called when the last connection closed (close() waits for it). */
+  private drained: (() => void) | undefined;
   /** Sockets that carried a request: a parse error after it just closes them. */
   private used = new WeakSet<Socket>();
   /** HTTP/1.1 connections answering a request: the requests pipelined behind it, in order. */
@@ -94,11 +101,11 @@ export class OriginServer {
   }
 
   get port(): number {
-    const a = this.server?.address();
-    return a && typeof a === 'object' ? a.port : this.o.port;
+    return this.boundPort || this.o.port;
   }
 
-  listen(): Promise<void> {
+  /** `acceptPoints`: descriptors of the listening socket (accept-points.ts; 1: a plain listen). */
+  async listen(acceptPoints = ACCEPT_POINTS): Promise<void> {
     const tls = this.o.tls;
     // HTTPS: HTTP/2 (ALPN h2) with HTTP/1.1 fallback. The compatibility API's request and response
     // offer what the handlers use (headers, writeHead, write with backpressure, end, close events).
@@ -120,7 +127,6 @@ export class OriginServer {
     this.server = server;
     if ('keepAliveTimeout' in server) server.keepAliveTimeout = this.o.timeoutS * 1000;
     else server.setTimeout(this.o.timeoutS * 1000);
-    server.maxConnections = this.o.maxc;
     server.on('connection', (s: Socket) => {
       const peer = s.remoteAddress ?? '';
       const n = (this.perPeer.get(peer) ?? 0) + 1;
@@ -135,6 +141,7 @@ export class OriginServer {
         const left = (this.perPeer.get(peer) ?? 1) - 1;
         if (left > 0) this.perPeer.set(peer, left);
         else this.perPeer.delete(peer);
+        if (this.sockets.size === 0) this.drained?.();
       });
     });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -145,32 +152,56 @@ export class OriginServer {
         `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
       );
     });
-    return new Promise((resolveListen, reject) => {
-      server.once('error', (e: NodeJS.ErrnoException) => {
-        const why =
-          e.code === 'EADDRINUSE'
-            ? 'the port is already in use'
-            : e.code === 'EACCES'
-              ? 'permission denied (ports below 1024 need privileges)'
-              : e.code === 'EADDRNOTAVAIL'
-                ? 'no such local address'
-                : e.message;
-        reject(
-          new GraphError('WRITE_ERROR', `httpout: cannot listen on ${this.o.host}:${this.o.port}: ${why}`, {
-            host: this.o.host,
-            port: this.o.port,
-            code: e.code,
-          }),
-        );
+    // What a listen() of the HTTP server would start: its connection tracking (headers and request timeouts,
+    // closeIdleConnections). The HTTP server itself never listens: the accept points hand it the sockets.
+    server.emit('listening');
+    try {
+      // A live audience arrives together (a stream announced, players reconnecting after an outage): a deep
+      // accept queue (Node's default is 511; the kernel caps it at somaxconn) rather than SYNs dropped and
+      // retried seconds later, and many accept points so that a busy loop still accepts many per iteration.
+      const points = await openAcceptPoints({
+        host: this.o.host,
+        port: this.o.port,
+        backlog: LISTEN_BACKLOG,
+        count: acceptPoints,
+        like: server,
+        onConnection: (s) => this.accept(server, s),
+        onError: (e) => this.log.error(`server error: ${e.message}`),
+        debug: (m) => this.log.debug(`httpout: ${m}`),
       });
-      // A live audience arrives together (a stream announced, players reconnecting after an outage):
-      // a deep accept queue (Node's default is 511; the kernel caps it at somaxconn) rather than SYNs
-      // dropped and retried seconds later.
-      server.listen({ port: this.o.port, host: this.o.host, backlog: LISTEN_BACKLOG }, () => {
-        server.on('error', (e) => this.log.error(`server error: ${e.message}`));
-        resolveListen();
+      this.points = points.servers;
+      this.boundPort = points.port;
+      this.log.debug(
+        `httpout: listening on ${this.url} with ${points.servers.length} accept point(s) (${points.via}, ${points.ms.toFixed(0)} ms)`,
+      );
+    } catch (e) {
+      this.server = undefined;
+      server.close(() => {}); // its connection-tracking timer
+      const err = e as NodeJS.ErrnoException;
+      const why =
+        err.code === 'EADDRINUSE'
+          ? 'the port is already in use'
+          : err.code === 'EACCES'
+            ? 'permission denied (ports below 1024 need privileges)'
+            : err.code === 'EADDRNOTAVAIL'
+              ? 'no such local address'
+              : err.message;
+      throw new GraphError('WRITE_ERROR', `httpout: cannot listen on ${this.o.host}:${this.o.port}: ${why}`, {
+        host: this.o.host,
+        port: this.o.port,
+        code: err.code,
       });
-    });
+    }
+    server.on('error', (e) => this.log.error(`server error: ${e.message}`));
+  }
+
+  /** A connection from an accept point: maxc applies here (the HTTP server does not see it otherwise). */
+  private accept(server: Server | Http2SecureServer, s: Socket): void {
+    if (this.server !== server || this.sockets.size >= this.o.maxc) {
+      s.destroy();
+      return;
+    }
+    server.emit('connection', s);
   }
 
   /** Open client connections (for progress displays). */
@@ -184,16 +215,19 @@ export class OriginServer {
     this.store.shutdown();
     if (!server) return;
     this.server = undefined;
-    const closed = new Promise<void>((r) => server.close(() => r()));
+    for (const p of this.points) p.close();
+    this.points = [];
+    // The HTTP server never listened: close() only stops its timers and closes idle HTTP/1.1 connections;
+    // its callback (ERR_SERVER_NOT_RUNNING) does not wait for the others, so the wait is here.
+    server.close(() => {});
     const h1 = 'closeIdleConnections' in server ? server : undefined;
     h1?.closeIdleConnections();
     const t = setTimeout(() => {
       h1?.closeAllConnections();
       for (const s of this.sockets) s.destroy(); // HTTP/2 sessions
     }, graceMs);
-    await closed;
+    if (this.sockets.size > 0) await new Promise<void>((r) => (this.drained = r));
     clearTimeout(t);
-    for (const s of this.sockets) s.destroy();
     if (this.o.tempRoot) await rm(this.o.rdirs[0]!, { recursive: true, force: true });
   }
 

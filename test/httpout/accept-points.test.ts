@@ -1,0 +1,216 @@
+/**
+ * accept-points.ts: COUNT descriptors of one listening socket from the helper process (port 0 reported, every
+ * descriptor accepts, socket options copied, closing them frees the port), bind errors with their code, the
+ * plain-listen fallback, and what it is for: a busy event loop accepting many connections per iteration.
+ */
+import test from 'ava';
+import { createServer, connect } from 'node:net';
+import type { Server, Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
+import { openAcceptPoints } from '../../filters/httpout/accept-points.js';
+import type { AcceptOptions } from '../../filters/httpout/accept-points.js';
+
+const closeAll = (servers: Server[]) =>
+  Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
+
+function options(over: Partial<AcceptOptions> = {}): AcceptOptions & { debugs: string[] } {
+  const debugs: string[] = [];
+  return {
+    host: '127.0.0.1',
+    port: 0,
+    backlog: 4096,
+    count: 8,
+    like: createServer({ allowHalfOpen: true, noDelay: true }),
+    onConnection: (s) => s.destroy(),
+    onError: () => {},
+    debug: (m) => debugs.push(m),
+    debugs,
+    ...over,
+  };
+}
+
+/** Connects to port, resolves once the server closed the connection. */
+function connectAndWaitClose(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const c = connect(port, '127.0.0.1');
+    c.on('error', reject);
+    c.on('close', () => resolve());
+    c.resume();
+  });
+}
+
+test('COUNT descriptors of one socket: port 0 reported, each one accepts, socket options copied, closed: port free', async (t) => {
+  const accepted: Socket[] = [];
+  const o = options({
+    count: 8,
+    onConnection: (s) => {
+      accepted.push(s);
+      s.destroy();
+    },
+  });
+  const p = await openAcceptPoints(o);
+  t.is(p.via, 'helper', o.debugs.join('\n'));
+  t.is(p.servers.length, 8);
+  t.true(p.port > 0);
+  t.true(p.ms < 10_000);
+  for (const s of p.servers) {
+    t.true(s.listening);
+    const a = s.address();
+    t.is(a && typeof a === 'object' ? a.port : 0, p.port);
+  }
+  // Distinct descriptors (one per server), all of the same socket.
+  const fds = p.servers.map((s) => (s as unknown as { _handle: { fd: number } })._handle.fd);
+  t.is(new Set(fds).size, 8);
+  for (let i = 0; i < 20; i++) await connectAndWaitClose(p.port);
+  t.is(accepted.length, 20);
+  // The sockets get what `like` gives its own (an HTTP server: allowHalfOpen, noDelay).
+  t.true(accepted.every((s) => s.allowHalfOpen));
+  await closeAll(p.servers);
+  // Every descriptor closed, the helper's own too: the port can be bound again.
+  const again = createServer();
+  await new Promise<void>((resolve, reject) => {
+    again.once('error', reject);
+    again.listen(p.port, '127.0.0.1', () => resolve());
+  });
+  await closeAll([again]);
+});
+
+test('clients connecting during the hand-over are all served (none left in a descriptor nobody accepts on)', async (t) => {
+  // A fixed port, connected to every 2 ms from before the helper binds it until after it is done.
+  const probe = createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', () => r()));
+  const a = probe.address();
+  const port = a && typeof a === 'object' ? a.port : 0;
+  await new Promise((r) => probe.close(r));
+  const outcomes = { served: 0, refused: 0, hung: 0 };
+  const pending: Promise<void>[] = [];
+  const attempt = () =>
+    new Promise<void>((resolve) => {
+      const c = connect(port, '127.0.0.1');
+      const timer = setTimeout(() => {
+        outcomes.hung++;
+        c.destroy();
+        resolve();
+      }, 3000);
+      c.on('data', () => {
+        clearTimeout(timer);
+        outcomes.served++;
+        c.destroy();
+        resolve();
+      });
+      c.on('error', () => {
+        clearTimeout(timer);
+        outcomes.refused++;
+        resolve();
+      });
+    });
+  const hammer = setInterval(() => pending.push(attempt()), 2);
+  await new Promise((r) => setTimeout(r, 50));
+  const p = await openAcceptPoints(options({ port, count: 64, onConnection: (s) => s.end('hello\n') }));
+  await new Promise((r) => setTimeout(r, 300));
+  clearInterval(hammer);
+  await Promise.all(pending);
+  await closeAll(p.servers);
+  t.log(JSON.stringify(outcomes));
+  t.is(p.via, 'helper');
+  t.is(outcomes.hung, 0);
+  t.true(outcomes.served > 0);
+});
+
+test('bind error in the helper: rejected with the code (EADDRINUSE), no fallback', async (t) => {
+  const blocker = createServer();
+  await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', () => r()));
+  t.teardown(() => blocker.close());
+  const a = blocker.address();
+  const port = a && typeof a === 'object' ? a.port : 0;
+  const o = options({ port });
+  const e = await t.throwsAsync<NodeJS.ErrnoException>(openAcceptPoints(o));
+  t.is(e.code, 'EADDRINUSE');
+  t.regex(e.message, /EADDRINUSE/);
+  t.deepEqual(o.debugs, []);
+});
+
+test('the helper cannot run: one plain listen, with a debug line saying why', async (t) => {
+  const o = options({ nodePath: '/nonexistent/node' });
+  const p = await openAcceptPoints(o);
+  t.teardown(() => closeAll(p.servers));
+  t.is(p.via, 'listen');
+  t.is(p.servers.length, 1);
+  t.true(p.port > 0);
+  t.is(o.debugs.length, 1);
+  t.regex(o.debugs[0]!, /^one accept point: the accept-points helper failed \(.*ENOENT/);
+  await connectAndWaitClose(p.port);
+  // Bind errors are still errors there.
+  const e = await t.throwsAsync<NodeJS.ErrnoException>(
+    openAcceptPoints(options({ nodePath: '/nonexistent/node', port: p.port })),
+  );
+  t.is(e.code, 'EADDRINUSE');
+});
+
+test('count 1: a plain listen, no helper', async (t) => {
+  const o = options({ count: 1 });
+  const p = await openAcceptPoints(o);
+  t.teardown(() => closeAll(p.servers));
+  t.is(p.via, 'listen');
+  t.is(p.servers.length, 1);
+  t.deepEqual(o.debugs, []);
+});
+
+/**
+ * A loop iteration that takes 30 ms (a loaded server thread), 150 connections opened at once by another thread:
+ * libuv accepts one connection per iteration on a descriptor, so one descriptor would need 150 iterations (4.5 s);
+ * 32 descriptors accept up to 32 per iteration.
+ */
+test.serial('a busy event loop accepts up to COUNT connections per iteration', async (t) => {
+  const N = 150;
+  const K = 32;
+  let iteration = 0;
+  const perIteration = new Map<number, number>();
+  let accepted = 0;
+  let allAt = 0;
+  const t0 = performance.now();
+  const sockets: Socket[] = [];
+  const p = await openAcceptPoints(
+    options({
+      count: K,
+      onConnection: (s) => {
+        sockets.push(s);
+        perIteration.set(iteration, (perIteration.get(iteration) ?? 0) + 1);
+        if (++accepted === N) allAt = performance.now();
+      },
+    }),
+  );
+  t.is(p.via, 'helper');
+  const client = new Worker(
+    `const { connect } = require('node:net');
+     const { workerData, parentPort } = require('node:worker_threads');
+     const cs = [];
+     for (let i = 0; i < workerData.n; i++) { const c = connect(workerData.port, '127.0.0.1'); c.on('error', () => {}); cs.push(c); }
+     parentPort.on('message', () => { for (const c of cs) c.destroy(); process.exit(0); });`,
+    { eval: true, workerData: { n: N, port: p.port } },
+  );
+  const started = performance.now();
+  // The busy loop: 30 ms of work per iteration until every connection is accepted (or 20 s).
+  await new Promise<void>((resolve) => {
+    const step = () => {
+      iteration++;
+      const end = performance.now() + 30;
+      while (performance.now() < end);
+      if (accepted >= N || performance.now() - started > 20_000) resolve();
+      else setImmediate(step);
+    };
+    setImmediate(step);
+  });
+  client.postMessage('done');
+  await new Promise((r) => client.once('exit', r));
+  for (const s of sockets) s.destroy();
+  await closeAll(p.servers);
+  const most = Math.max(...perIteration.values());
+  t.log(
+    `${accepted} connections in ${iteration} iterations, ${Math.round(allAt - t0)} ms; at most ${most} in one iteration`,
+  );
+  t.is(accepted, N);
+  // One descriptor accepts 1 per iteration; here a burst must be taken many at a time.
+  t.true(most >= 8, `at most ${most} per iteration`);
+  t.true(iteration < N / 4, `${iteration} iterations for ${N} connections`);
+});
