@@ -83,6 +83,8 @@ Examples:
     let lastPublish = -Infinity;
     let dirty = false;
     let segmentClosed = false;
+    /** Something the MPD states changed outside the media (the origin's UTCTiming URL): write it again. */
+    let mpdStale = false;
     let needPurge = false;
     let finished = false;
     let started = false;
@@ -210,7 +212,7 @@ Examples:
       });
       assembler?.decorate(model);
       publisher.publish(model, {
-        mpd: final || segmentClosed || lastPublish === -Infinity || st.args.stl,
+        mpd: final || segmentClosed || mpdStale || lastPublish === -Infinity || st.args.stl,
         hls: true,
         ...(st.dynamic && !final ? { upcoming: upcomingSegments() } : {}),
       });
@@ -218,6 +220,7 @@ Examples:
       if (st.dynamic && ast !== undefined) logPublished(now, ast);
       dirty = false;
       segmentClosed = false;
+      mpdStale = false;
     }
 
     /**
@@ -303,7 +306,11 @@ Examples:
               ...(typeof event.canSkipUntil === 'number' ? { canSkipUntil: event.canSkipUntil } : {}),
             };
             // An origin that answers UTCTiming itself: the default clock source of the MPD.
-            if (typeof event.utcs === 'string') originUtcs = event.utcs;
+            // An MPD already written names the old one (an origin on port 0 announces its port once listening).
+            if (typeof event.utcs === 'string' && event.utcs !== originUtcs) {
+              mpdStale = lastPublish !== -Infinity;
+              originUtcs = event.utcs;
+            }
             dirty = true;
           }
           return true;

@@ -75,12 +75,14 @@ Examples:
       );
     const { server, ready, created } = acquire(host, port, () => serverOptions(args, host, port), ctx.log);
     const root = server.o.rdirs[0]!;
-    const pageUrl = `${server.url}${path}`;
+    // The server's URL is final once it listens (port 0: the port the system picked).
+    const pageUrl = (): string => `${server.url}${path}`;
+    const whenListening = (fn: () => void): void => void ready.then(fn, () => {});
     if (created) {
       void ctx.track(
         ready.then(() =>
           ctx.log.warn(
-            `serving ${server.o.tempRoot ? `temporary folder ${root} (removed at exit; use rdirs=DIR to keep the files)` : root} at ${server.url}/ - open ${pageUrl} or watch it at ${server.url}${WATCH_PATH}`,
+            `serving ${server.o.tempRoot ? `temporary folder ${root} (removed at exit; use rdirs=DIR to keep the files)` : root} at ${server.url}/ - open ${pageUrl()} or watch it at ${server.url}${WATCH_PATH}`,
           ),
         ),
       );
@@ -100,16 +102,23 @@ Examples:
       configurePid(pid, status) {
         sink.configurePid(pid, status);
         if (status !== 'new' || pid.props.IsManifest !== true) return;
-        if (!created) ctx.log.warn(`also serving ${pageUrl}`);
+        if (!created) whenListening(() => ctx.log.warn(`also serving ${pageUrl()}`));
         if (path.endsWith('.m3u8')) server.setPage('hls', path);
         if (path.endsWith('.mpd')) server.setPage('dash', path);
         // This sink honours LL-HLS delivery directives and answers a UTCTiming URL.
-        pid.sendEvent({
-          type: 'output-caps',
-          blockingReload: true,
-          // Raised by the dasher to 6 × target duration (the minimum RFC 8216bis allows).
-          canSkipUntil: 0,
-          utcs: `${server.url}${TIME_PATH}`,
+        const caps = () =>
+          pid.sendEvent({
+            type: 'output-caps',
+            blockingReload: true,
+            // Raised by the dasher to 6 × target duration (the minimum RFC 8216bis allows).
+            canSkipUntil: 0,
+            utcs: `${server.url}${TIME_PATH}`,
+          });
+        const announced = server.url;
+        caps();
+        // Not listening yet on port 0: the UTCTiming URL again with the port the system picked.
+        whenListening(() => {
+          if (server.url !== announced) caps();
         });
       },
       process() {
