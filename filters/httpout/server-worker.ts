@@ -6,6 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Logger } from '../../src/index.js';
 import { OriginServer } from './server.js';
+import { SERVER_NICENESS, lowerThreadPriority } from './thread-priority.js';
 import type { FromServer, ServerInit, ToServer } from './thread-protocol.js';
 
 const port = parentPort!;
@@ -20,6 +21,14 @@ const log: Logger = {
   warn: logAt('warn'),
   error: logAt('error'),
 };
+
+// The packager before the server when the CPUs are saturated (thread-priority.ts).
+const prio = lowerThreadPriority(SERVER_NICENESS);
+log.debug(
+  'failed' in prio
+    ? `httpout: the server thread keeps its priority: ${prio.failed}`
+    : `httpout: server thread ${prio.tid} at niceness ${prio.nice} (the packager's thread before it)`,
+);
 
 const { options } = workerData as ServerInit;
 const server = new OriginServer(options, log);
