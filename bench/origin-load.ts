@@ -8,7 +8,9 @@
  * GET of every new part by its byte range, one after the other. Every player has its own keep-alive
  * connections (at most 6, a browser's per-host limit; bench/http-lite.ts) and its own source address
  * (127.1.x.y), as real players have: the origin's per-address limits (maxp, 16 held requests) then apply per
- * player. Players run in child processes of 250 (bench/players.ts) and start spread over 10 s.
+ * player. Players run in child processes of 250 (bench/players.ts) and start spread over 10 s. They stand for
+ * clients on other machines, so they run at the niceness of the origin's server thread (`nice -n 5`; the server
+ * thread lowers its own priority so that the packager runs first: filters/httpout/thread-priority.ts).
  *
  * Measured per N: requests/s completed, the delay of each held blocking-reload answer after the part's
  * publication (when a probe, one more player alone in its own process, bench/probe.ts, first saw it), the
@@ -55,8 +57,11 @@ import {
 import type { ProbeSeen } from './probe.js';
 import type { PlayersJob, PlayersResult } from './players.js';
 import { LIVE_OPTS, VARIANTS, get, parsePlaylist, startGraphpac, type Running } from './live.js';
+import { SERVER_NICENESS } from '../filters/httpout/thread-priority.js';
 
 const SCRIPT = 'bench/origin-load.ts';
+/** `nice` (coreutils) runs the players at the server thread's niceness; without it they run at the default. */
+const NICE = process.platform === 'linux' && hasCommand('nice');
 /** `--h2`: the origin over HTTPS, each player one HTTP/2 session (its own section of docs/PERFORMANCE.md). */
 let H2 = false;
 const scheme = (): string => (H2 ? 'https' : 'http');
@@ -184,18 +189,21 @@ function oursCpu(g: Running, probe: Probe): number {
 
 /** Players per child process (bench/players.ts): each child is one event loop. */
 const PLAYERS_PER_PROCESS = 250;
-/**
- * Players start spread over this long. Under load the origin accepts one new connection per event-loop
- * iteration (libuv ≥ 1.45 no longer accepts in a loop), and an iteration answering a part's publication takes
- * 100+ ms at 1,000 players: 2,000 connections opened in the same instant then wait seconds in the accept queue
- * (docs/PERFORMANCE.md). 10 s is the herd this benchmark measures.
- */
+/** Players start spread over this long: the herd this benchmark measures. */
 const RAMP_MS = 10000;
+/**
+ * The players stand for clients on other machines: on this one they must not take the CPU from the packager
+ * before the origin's server thread does. They run at the server thread's niceness (`nice -n`, so every thread
+ * of the process has it from its start).
+ */
+const PLAYERS_NICENESS = SERVER_NICENESS;
 
 /** Runs `job` in a child process; resolves with what it reports. */
 function runPlayers(job: PlayersJob): Promise<PlayersResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/players.ts', JSON.stringify(job)], {
+    const node = [process.execPath, '--import', 'tsx', 'bench/players.ts', JSON.stringify(job)];
+    const [cmd, ...args] = NICE ? ['nice', '-n', String(PLAYERS_NICENESS), ...node] : node;
+    const child = spawn(cmd!, args, {
       cwd: root,
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -419,6 +427,9 @@ function section(
 LL-HLS origin, Apple's server profile requires HTTP/2), in child`
     : `The players are a small HTTP/1.1 client
 (\`bench/http-lite.ts\`; Node's \`http\` client costs more CPU per request than the origin spends answering it) in child`;
+  const niceNote = NICE
+    ? `The origin's server thread runs at niceness ${SERVER_NICENESS} (the packager first: filters/httpout/thread-priority.ts), and so do the player processes (\`nice -n ${PLAYERS_NICENESS}\`): they stand for clients on other machines, so they must not take the CPU from the packager before the server does.`
+    : `The players ran at the default niceness (no \`nice\` command), above the origin's server thread (niceness ${SERVER_NICENESS}).`;
   return `${markers(sectionKey()).start}
 ## Origin load${H2 ? ' over HTTP/2' : ''}: simulated LL-HLS players (${H2 ? `${SCRIPT} --h2` : SCRIPT})
 
@@ -428,7 +439,7 @@ variant playlists (video, audio): GET the playlist and its init segment, then a 
 part (\`_HLS_msn\`/\`_HLS_part\`, \`Accept-Encoding: gzip\`) and, in parallel, a GET of every new part by its byte range,
 one after the other. Each player has its own keep-alive connections (≤ 6) and its own source address
 (127.1.x.y), so the origin's per-address limits apply per player. ${players}
-processes of 250 players (\`bench/players.ts\`), starting spread over 10 s, on the same 2 CPUs as the origin. A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
+processes of 250 players (\`bench/players.ts\`), starting spread over 10 s, on the same 2 CPUs as the origin. ${niceNote} A **probe**, one more blocking-reload player alone in its own process (\`bench/probe.ts\`), gives each part's publication time.
 
 - **req/s**: requests completed per second (playlists, parts, init segments). **playlists / parts**: how many.
 - **packager lateness**: the figure the issue bounds (≤ 20 ms): for every part of every representation published during the
@@ -462,7 +473,7 @@ ${w}
 Origin command (from the repo root; ${cli.name === 'compiled' ? COMPILED_NOTE : 'after `npm run build`'}; port 0: the system picks one):
 \`${command}\`. \`maxc=6000\`: the default (100 connections) is below what 1,000 players open (about 4 each).
 
-To reproduce: \`node --import tsx ${SCRIPT}\` (about ${Math.ceil((25 + BASELINE_S + phases.length * (duration + PAUSE_S) + 15) / 60)} min; \`--quick\`: 6 s per N).
+To reproduce: \`node --import tsx ${sectionKey()}\` (about ${Math.ceil((25 + BASELINE_S + phases.length * (duration + PAUSE_S) + 15) / 60)} min; \`--quick\`: 6 s per N).
 ${markers(sectionKey()).end}`;
 }
 
