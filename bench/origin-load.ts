@@ -351,7 +351,11 @@ async function runWrk(g: Running, seconds: number): Promise<Wrk | string> {
   const cpu0 = procCpuSeconds(g.pid) ?? 0;
   const rss = rssSampler(g.pid);
   const t0 = wallMs();
-  const { stdout } = await promisify(execFile)('wrk', args, { timeout: (seconds + 30) * 1000 });
+  // wrk too stands for clients on other machines: the players' niceness.
+  const [cmd, ...cmdArgs] = NICE
+    ? ['nice', '-n', String(PLAYERS_NICENESS), 'wrk', ...args]
+    : ['wrk', ...args];
+  const { stdout } = await promisify(execFile)(cmd!, cmdArgs, { timeout: (seconds + 30) * 1000 });
   const wall = (wallMs() - t0) / 1000;
   const cpu = (procCpuSeconds(g.pid) ?? cpu0) - cpu0;
   const mem = rss.stop();
@@ -359,7 +363,7 @@ async function runWrk(g: Running, seconds: number): Promise<Wrk | string> {
   const socketErrors = grab(/Socket errors:([^\n]*)/);
   const non2xx = grab(/Non-2xx or 3xx responses:\s*(\d+)/);
   return {
-    command: `wrk ${args.slice(0, -1).join(' ')} http://127.0.0.1:PORT/${seg.uri}`,
+    command: `${NICE ? `nice -n ${PLAYERS_NICENESS} ` : ''}wrk ${args.slice(0, -1).join(' ')} http://127.0.0.1:PORT/${seg.uri}`,
     url,
     bytes: head.body.length,
     reqPerS: Number(grab(/Requests\/sec:\s*([\d.]+)/)),
@@ -421,7 +425,7 @@ function section(
     typeof wrk === 'string'
       ? `wrk: ${wrk}.`
       : `wrk on a static segment (the latest complete video segment, ${(wrk.bytes / 1e6).toFixed(2)} MB, read from disk; no players meanwhile):
-\`${wrk.command}\`: **${wrk.reqPerS.toFixed(0)} requests/s**, ${wrk.transfer}/s, latency p50 ${wrk.p50}, p99 ${wrk.p99}, ${wrk.errors}; origin CPU ${((wrk.originCpuS / wrk.seconds) * 100).toFixed(0)}% of one CPU, peak VmRSS ${mib(wrk.rssMaxKb)} MiB (wrk's 2 threads share the 2 CPUs with the origin).`;
+\`${wrk.command}\`: **${wrk.reqPerS.toFixed(0)} requests/s**, ${wrk.transfer}/s, latency p50 ${wrk.p50}, p99 ${wrk.p99}, ${wrk.errors}; origin CPU ${((wrk.originCpuS / wrk.seconds) * 100).toFixed(0)}% of one CPU, peak VmRSS ${mib(wrk.rssMaxKb)} MiB (wrk's 2 threads share the 2 CPUs with the origin${NICE ? `, at the players' niceness` : ''}).`;
   const players = H2
     ? `The players are HTTP/2 clients over TLS, one session per player (\`bench/http2-client.ts\`: what a browser opens to an
 LL-HLS origin, Apple's server profile requires HTTP/2), in child`
