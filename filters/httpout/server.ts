@@ -169,8 +169,10 @@ export class OriginServer {
         onError: (e) => this.log.error(`server error: ${e.message}`),
         debug: (m) => this.log.debug(`httpout: ${m}`),
       });
-      this.points = points.servers;
       this.boundPort = points.port;
+      // Closed while the accept points were coming: nothing to serve.
+      if (this.server !== server) for (const p of points.servers) p.close();
+      else this.points = points.servers;
       this.log.debug(
         `httpout: listening on ${this.url} with ${points.servers.length} accept point(s) (${points.via}, ${points.ms.toFixed(0)} ms)`,
       );

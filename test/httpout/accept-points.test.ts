@@ -1,7 +1,8 @@
 /**
  * accept-points.ts: COUNT descriptors of one listening socket from the helper process (port 0 reported, every
  * descriptor accepts, socket options copied, closing them frees the port), bind errors with their code, the
- * plain-listen fallback, and what it is for: a busy event loop accepting many connections per iteration.
+ * plain-listen fallback, and what it is for: a busy event loop accepting many connections per iteration. An origin
+ * closed while its accept points are coming frees the port.
  */
 import test from 'ava';
 import { createServer, connect } from 'node:net';
@@ -9,6 +10,8 @@ import type { Server, Socket } from 'node:net';
 import { Worker } from 'node:worker_threads';
 import { openAcceptPoints } from '../../filters/httpout/accept-points.js';
 import type { AcceptOptions } from '../../filters/httpout/accept-points.js';
+import { OriginServer } from '../../filters/httpout/server.js';
+import { quietLog } from './helpers.js';
 
 const closeAll = (servers: Server[]) =>
   Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
@@ -213,4 +216,38 @@ test.serial('a busy event loop accepts up to COUNT connections per iteration', a
   // One descriptor accepts 1 per iteration; here a burst must be taken many at a time.
   t.true(most >= 8, `at most ${most} per iteration`);
   t.true(iteration < N / 4, `${iteration} iterations for ${N} connections`);
+});
+
+test('an origin closed while its accept points are coming does not keep listening', async (t) => {
+  const server = new OriginServer(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      rdirs: ['/nonexistent'],
+      tempRoot: false,
+      cors: 'auto',
+      reqlog: new Set(),
+      maxc: 10,
+      maxp: 0,
+      timeoutS: 5,
+      cte: true,
+      norange: false,
+      hdrs: [],
+      sutc: false,
+      zmax: 0,
+    },
+    quietLog,
+  );
+  const listening = server.listen();
+  await server.close(100);
+  await listening;
+  const port = server.port;
+  t.true(port > 0);
+  // Nothing accepts there any more: the port is free.
+  const again = createServer();
+  await new Promise<void>((resolve, reject) => {
+    again.once('error', reject);
+    again.listen(port, '127.0.0.1', () => resolve());
+  });
+  await closeAll([again]);
 });
