@@ -10,7 +10,9 @@
  *    never see half a playlist.
  *  - A packet carrying `AckId` is acknowledged upstream (`write-ack` event) once its bytes are written.
  *  - `file-delete` events remove the named file, in order with the writes.
- * Optional hooks tell an observer (an HTTP origin) what happened on disk, in order, once it happened.
+ * Optional hooks tell an observer (an HTTP origin) what happened on disk, in order, once it happened;
+ * or, with `memoryFirst`, what is planned, in the same order, as the packets are taken: an origin serving
+ * from memory then lists a part without waiting for the disk (which is written behind, in order).
  */
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -58,6 +60,12 @@ export interface FileSinkOptions {
   /** Take and drop everything (`dst=null`). */
   discard?: boolean;
   hooks?: WriterHooks;
+  /**
+   * Report to the hooks (and acknowledge chunks) as packets are planned instead of once the disk has
+   * them: for an observer that keeps the bytes itself (httpout's server). Sizes are then the bytes
+   * planned; the writes still happen in order, and a failed one still ends the run.
+   */
+  memoryFirst?: boolean;
 }
 
 /** The part of a filter context the writer needs. */
@@ -74,7 +82,9 @@ interface OpenFile {
   path: string;
   fh: Promise<FileHandle>;
   written: Counter;
-  part?: { path: string; fh: Promise<FileHandle>; written: Counter };
+  /** Bytes planned (memoryFirst reports these). */
+  planned: Counter;
+  part?: { path: string; fh: Promise<FileHandle>; written: Counter; planned: Counter };
 }
 
 interface PidState {
@@ -128,7 +138,11 @@ export function createFileSink(
   opts: FileSinkOptions,
 ): Required<Pick<FilterImpl, 'configurePid' | 'process' | 'processEvent' | 'finalize'>> {
   const { dst, baseDir, label } = opts;
-  const hooks = opts.hooks ?? {};
+  const early = opts.memoryFirst === true;
+  /** Reported by the disk operations once done (the default)… */
+  const hooks: WriterHooks = early ? {} : (opts.hooks ?? {});
+  /** …or while planning them (memoryFirst). */
+  const now: WriterHooks = early ? (opts.hooks ?? {}) : {};
   const discard = opts.discard === true;
   const states = new Map<InputPid, PidState>();
   const made = new Map<string, Promise<void>>();
@@ -160,6 +174,13 @@ export function createFileSink(
         throw err(e, path, 'open');
       }),
     );
+  }
+
+  /** memoryFirst: `f` (and its part file) is complete as planned. */
+  function closedNow(f: OpenFile | undefined): void {
+    if (!f) return;
+    if (f.part) now.closed?.(f.part.path, f.part.planned.size);
+    now.closed?.(f.path, f.planned.size);
   }
 
   async function closePart(part: OpenFile['part']): Promise<void> {
@@ -238,9 +259,16 @@ export function createFileSink(
         path: f.path,
         fh: f.fh,
         written: f.written,
+        planned: f.planned,
         ...(f.part ? { part: f.part } : {}),
       };
       enqueue(st, bytes, () => writeBatch(target, b, n));
+      if (f.part) {
+        f.part.planned.size += n;
+        now.progress?.(f.part.path, f.part.planned.size, b);
+      }
+      f.planned.size += n;
+      now.progress?.(f.path, f.planned.size, b);
       batch = [];
       bytes = 0;
     };
@@ -253,6 +281,7 @@ export function createFileSink(
         files.reduce((a, f) => a + f.data.length, 0),
         () => writeAtomic(files),
       );
+      for (const f of files) now.replaced?.(f.path, f.data, f.props);
       whole = [];
     };
     for (const p of packets) {
@@ -268,8 +297,10 @@ export function createFileSink(
           flush();
           const old = st.file;
           const path = resolvePath(name ?? dst);
-          const f: OpenFile = { path, fh: openFile(path), written: { size: 0 } };
+          const f: OpenFile = { path, fh: openFile(path), written: { size: 0 }, planned: { size: 0 } };
           st.file = f;
+          closedNow(old);
+          now.opened?.(path, 'file');
           f.fh.catch(() => undefined); // reported through the chain
           enqueue(st, 0, async () => {
             await closeFile(old);
@@ -284,8 +315,10 @@ export function createFileSink(
           const f = st.file;
           const oldPart = f.part;
           const path = `${f.path}.${frag}`;
-          const part = { path, fh: openFile(path), written: { size: 0 } };
+          const part = { path, fh: openFile(path), written: { size: 0 }, planned: { size: 0 } };
           f.part = part;
+          if (oldPart) now.closed?.(oldPart.path, oldPart.planned.size);
+          now.opened?.(path, 'part');
           part.fh.catch(() => undefined);
           enqueue(st, 0, async () => {
             await closePart(oldPart);
@@ -300,6 +333,7 @@ export function createFileSink(
           flush();
           const done = st.file;
           st.file = undefined;
+          closedNow(done);
           enqueue(st, 0, () => closeFile(done));
         }
       }
@@ -309,6 +343,14 @@ export function createFileSink(
         const ackId = props.AckId;
         const t = target;
         const part = t?.part;
+        if (early) {
+          // The observer has the bytes: acknowledge now, the disk follows.
+          const gate = t ? now.boundary?.(t.path, t.planned.size) : undefined;
+          if (t && part) now.closed?.(part.path, part.planned.size);
+          if (gate) void ctx.track(gate.then(() => pid.sendEvent({ type: 'write-ack', ackId })));
+          else pid.sendEvent({ type: 'write-ack', ackId });
+          continue;
+        }
         enqueue(st, 0, async () => {
           let gate: void | Promise<void> = undefined;
           if (t) {
@@ -354,6 +396,7 @@ export function createFileSink(
         for (const st of states.values()) {
           const f = st.file;
           st.file = undefined;
+          closedNow(f);
           if (f) enqueue(st, 0, () => closeFile(f));
         }
         return 'eos';
@@ -370,12 +413,14 @@ export function createFileSink(
           (e: unknown) => ctx.log.warn(`cannot delete "${path}": ${(e as Error).message}`),
         );
       };
+      now.deleted?.(path);
       if (st) enqueue(st, 0, del);
       else void ctx.track(del());
       return true;
     },
     async finalize() {
       for (const st of states.values()) {
+        closedNow(st.file);
         await st.chain.catch(() => undefined);
         await closeFile(st.file).catch(() => undefined);
       }

@@ -96,6 +96,8 @@ Examples:
       baseDir: join(root, basePathOf(args.base, path, dst)),
       atomic: false,
       hooks: server.hooks(),
+      // The server keeps the live edge in memory: parts are listed without waiting for the disk.
+      memoryFirst: true,
     });
     let lingering = false;
     return {
