@@ -22,6 +22,7 @@ export type {
   SourceSeekEvent,
 } from './engine/filter-api.js';
 export { arg } from './engine/args.js';
+export { propEquals } from './engine/props.js';
 export type { ArgDef, ArgsOf, ArgsSchema } from './engine/args.js';
 export type { CapsBundle, CapValue } from './engine/caps.js';
 export type { Fraction, PacketProps, PidProps, PropValue, StreamType } from './engine/props.js';

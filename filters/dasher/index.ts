@@ -4,7 +4,7 @@
  * destination; manifests go to the destination the dasher was loaded for (and, with dual, to a second
  * one it opens). Live manifests announce a chunk only once the sink acknowledged its last byte.
  */
-import { defineFilter, GraphError } from '../../src/index.js';
+import { defineFilter, GraphError, propEquals } from '../../src/index.js';
 import type { InputPid, OutputPid, PidProps } from '../../src/index.js';
 import { dasherArgs } from './args.js';
 import { deriveDasherSettings, OnDemandAssembler, tmpName } from './ondemand.js';
@@ -276,7 +276,7 @@ Examples:
           // The init segment is written once: a change of coding (a new source with another decoder
           // configuration, e.g. from flist) cannot be packaged into the same representation.
           const initial = initProps.get(rep) ?? {};
-          const changed = CODING_PROPS.filter((k) => !propSame(initial[k], pid.props[k]));
+          const changed = CODING_PROPS.filter((k) => !propEquals(initial[k], pid.props[k]));
           if (changed.length)
             throw new GraphError(
               'STREAM_CHANGED',
@@ -419,15 +419,6 @@ const CODING_PROPS = [
   'SampleRate',
   'NumChannels',
 ] as const;
-
-function propSame(a: PidProps[string], b: PidProps[string]): boolean {
-  if (a === b) return true;
-  if (a instanceof Uint8Array && b instanceof Uint8Array)
-    return a.length === b.length && a.every((x, i) => x === b[i]);
-  if (typeof a === 'object' && typeof b === 'object' && a && b && 'num' in a && 'num' in b)
-    return a.num * b.den === b.num * a.den;
-  return false;
-}
 
 /** `PID "audio1" of "clip.mp4"`: names the stream and its source file. */
 function describeInput(pid: InputPid): string {

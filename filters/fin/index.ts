@@ -84,11 +84,9 @@ Examples:
     let stopped = false;
     /** Blocks of a local file, taken back once every packet cut from them is dropped. */
     let pool: BlockPool | undefined;
-    let blocksRead = 0;
 
     /** The next block; `release` gives its memory back to the pool (PacketInit.onRelease). */
     async function readBlock(offset: number): Promise<{ data: Uint8Array; release?: () => void }> {
-      blocksRead++;
       if (!pool) return { data: await source!.read(offset, blockSize) };
       const block = pool.get();
       const data = await source!.read(offset, blockSize, block);
@@ -180,8 +178,7 @@ Examples:
       },
 
       async finalize() {
-        if (pool)
-          ctx.log.debug('blocks', { read: blocksRead, allocated: pool.allocated, reused: pool.reused });
+        if (pool) ctx.log.debug('blocks', { allocated: pool.allocated, reused: pool.reused });
         await source?.close();
       },
     };

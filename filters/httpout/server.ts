@@ -262,15 +262,8 @@ export class OriginServer {
   private runPipelined(socket: Socket, req: IncomingMessage, res: ServerResponse): void {
     res.once('close', () => {
       const next = this.pipelined.get(socket)?.shift();
-      if (!next) {
-        this.pipelined.delete(socket);
-        return;
-      }
-      if (socket.destroyed) {
-        this.pipelined.delete(socket);
-        return;
-      }
-      next();
+      if (next && !socket.destroyed) return next();
+      this.pipelined.delete(socket);
     });
     this.handle(req, res);
   }

@@ -67,10 +67,4 @@ export class BlockCache {
     for (const b of buffers) n += b.byteLength;
     return n;
   }
-
-  clear(): void {
-    const blocks = this.blocks;
-    this.blocks = [];
-    for (const b of blocks) b.owner?.release();
-  }
 }

@@ -259,8 +259,9 @@ export interface FilterDescriptor<S extends ArgsSchema = ArgsSchema> {
    * The filter follows GPAC's drop contract: a packet it takes is dropped when the process() call that
    * took it returns, so it uses a packet's data only during that call unless it keeps the packet with
    * `ctx.keep()`, and a packet it sends whose data is a view of a taken one names it with `ref` (sending
-   * the taken packet itself is fine). Producers can then recycle the memory (PacketInit.onRelease). Without this flag the
-   * engine assumes the filter may hold any packet it took: those packets are never released.
+   * the taken packet itself is fine). Producers can then recycle the memory (PacketInit.onRelease).
+   * Without this flag the engine assumes the filter may hold any packet it took: those packets are
+   * never released.
    */
   dropsTakenPackets?: boolean;
   /** How many input PIDs one instance accepts (default 1). */

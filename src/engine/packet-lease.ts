@@ -30,10 +30,6 @@ export function leasedPacket(packet: Packet, release?: () => void, ref?: Packet)
   return packet;
 }
 
-export function hasLease(packet: Packet): boolean {
-  return leaseOf(packet) !== undefined;
-}
-
 /** One more holder (a queue it entered, a keep). No-op for packets without a lease. */
 export function holdPacket(packet: Packet): void {
   const l = leaseOf(packet);
@@ -51,11 +47,6 @@ export function dropPacket(packet: Packet): void {
     l.release?.();
     p = l.ref;
   }
-}
-
-/** Released already (tests and statistics). */
-export function isReleased(packet: Packet): boolean {
-  return leaseOf(packet)?.done ?? false;
 }
 
 /**

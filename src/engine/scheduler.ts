@@ -28,16 +28,12 @@ function consumersEnded(node: FilterNode, s: Session): boolean {
   );
 }
 
-function finish(node: FilterNode, s?: Session): void {
+/** End a filter for it (its outputs end); with the session, wake the filters waiting for that. */
+export function finish(node: FilterNode, s?: Session): void {
   if (s) wakeWaiters(s);
   node.finished = true;
   node.timerAt = undefined;
   node.endOutputs();
-}
-
-/** End a filter for it (its outputs end); used when a connected source's chain is removed. */
-export function finishNode(node: FilterNode): void {
-  finish(node);
 }
 
 /**

@@ -20,7 +20,7 @@ import { GraphError } from './errors.js';
 import { OptionUsage, applyArgs, inheritablePart, trackedPart } from './apply-args.js';
 import { describePid, resolvePid } from './linker.js';
 import type { LinkHost } from './linker.js';
-import { finishNode, runScheduler, unsettledUpstream, wakeWaiters } from './scheduler.js';
+import { finish, runScheduler, unsettledUpstream, wakeWaiters } from './scheduler.js';
 import { SourceGroup } from './source-group.js';
 import { parsePropValue } from './prop-parse.js';
 
@@ -280,12 +280,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
       throw new GraphError('NO_SINK_HANDLER', `${from.name}: no filter can write destination "${url}"`, {
         url,
       });
-    const own: OptionSpec[] = Object.entries(options).map(([name, value]) => ({
-      kind: 'option',
-      name,
-      value,
-      negated: false,
-    }));
+    const own = optionSpecs(options);
     const res = applyArgs(desc.name, desc.args, own, from.inheritable, this.spec.globals, this.usage, {
       [desc.urlOption ?? 'dst']: url,
     });
@@ -316,12 +311,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     const desc = this.registry.probeUrl(url, 'source');
     if (!desc)
       throw new GraphError('NO_SOURCE_HANDLER', `${from.name}: no filter can open source "${url}"`, { url });
-    const own: OptionSpec[] = Object.entries(options).map(([name, value]) => ({
-      kind: 'option',
-      name,
-      value,
-      negated: false,
-    }));
+    const own = optionSpecs(options);
     const res = applyArgs(desc.name, desc.args, own, [], this.spec.globals, this.usage, {
       [desc.urlOption ?? 'src']: url,
     });
@@ -346,7 +336,7 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
     group.nodes.clear();
     group.owner.ownedGroups.delete(group);
     const members = new Set(nodes);
-    for (const n of nodes) if (!n.finished) finishNode(n);
+    for (const n of nodes) if (!n.finished) finish(n);
     // The chain's PIDs leave their consumers outside it (the owner).
     for (const n of nodes)
       for (const p of n.outputs)
@@ -567,6 +557,11 @@ export class Session extends EventEmitter<SessionEvents> implements LinkHost {
       if (!this.usage.isUsed(g))
         this.warn(`global option --${g.filter ? `${g.filter}@` : ''}${g.name} was not used by any filter`);
   }
+}
+
+/** Options a filter passes to connectSource / connectDestination, as if written after the URL. */
+function optionSpecs(options: Readonly<Record<string, string>>): OptionSpec[] {
+  return Object.entries(options).map(([name, value]) => ({ kind: 'option', name, value, negated: false }));
 }
 
 export function wrapFilterError(node: FilterNode, e: unknown): GraphError {
