@@ -28,6 +28,7 @@ export type { CapsBundle, CapValue } from './engine/caps.js';
 export type { Fraction, PacketProps, PidProps, PropValue, StreamType } from './engine/props.js';
 export { GraphError, ERROR_CODES } from './engine/errors.js';
 export type { ErrorCode } from './engine/errors.js';
+export * from './protocol.js'; // the protocol between filters: typed events, well-known packet props
 // Scripted graphs (last: it loads the built-in filters, which import this module's exports above).
 export { createSession, GraphSession, readGraphFile, splitCommandLine } from './api.js';
 export type { FilterRef, GraphFile, Options, OptionValue, SessionSettings } from './api.js';

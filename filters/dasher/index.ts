@@ -4,13 +4,15 @@
  * destination; manifests go to the destination the dasher was loaded for (and, with dual, to a second
  * one it opens). Live manifests announce a chunk only once the sink acknowledged its last byte.
  */
-import { defineFilter, GraphError, propEquals } from '../../src/index.js';
+import { defineFilter, GraphError, isEvent, makeEvent, propEquals } from '../../src/index.js';
 import type { InputPid, OutputPid, PidProps } from '../../src/index.js';
 import { dasherArgs } from './args.js';
 import { deriveDasherSettings, OnDemandAssembler, tmpName } from './ondemand.js';
 import type { Settings } from './settings.js';
 import { repNames } from './naming.js';
 import { Rep } from './rep.js';
+import type { RepHost } from './rep.js';
+import { Acks } from './acks.js';
 import { buildPresentation } from './presentation.js';
 import { Publisher } from './publisher.js';
 import { Purger } from './purge.js';
@@ -68,7 +70,8 @@ Examples:
       return s;
     };
     const reps: Rep[] = [];
-    const byOutput = new Map<OutputPid, Rep>();
+    /** Write acknowledgements of this instance (representations and on-demand files). */
+    const acks = new Acks();
     /** Input properties each representation's init segment was made from. */
     const initProps = new Map<Rep, Readonly<PidProps>>();
     /** Inputs linked but not yet made into representations (they start together, see process()). */
@@ -147,26 +150,48 @@ Examples:
           `dasher: two representations would write the same files (${names.init}); use a template with $RepresentationID$`,
         );
       const out = ctx.createPid({ StreamType: 'File', Extension: 'm4s', MIMEType: 'video/mp4' }, `rep${id}`);
-      const rep = new Rep(pid, out, {
-        id,
-        names,
-        segdur: st.segdur,
-        cdur: st.cdur,
-        startNumber: st.args.startnum,
-        partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
-        cmaf: st.args.cmaf,
-        prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
-        bound: st.args.sbound,
-        ...(assembler ? { single: tmpName(names.init) } : {}),
-      });
+      const rep = new Rep(
+        pid,
+        out,
+        {
+          id,
+          names,
+          segdur: st.segdur,
+          cdur: st.cdur,
+          startNumber: st.args.startnum,
+          partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
+          cmaf: st.args.cmaf,
+          prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
+          bound: st.args.sbound,
+          ...(assembler ? { single: tmpName(names.init) } : {}),
+        },
+        repHost,
+      );
       assembler?.add(rep, names.init);
       // Segment names are relative to the manifest's folder (templates may add sub-folders).
       ctx.connectDestination(out, st.base + names.init, { base: st.base.replace(/^file:\/\//, '') || '.' });
       rep.sendInit();
       reps.push(rep);
-      byOutput.set(out, rep);
       initProps.set(rep, pid.props);
     }
+
+    /** Acknowledged bytes of a representation entered the model. */
+    const repHost: RepHost = {
+      acks,
+      written(_rep, closedSegment) {
+        dirty = true;
+        if (closedSegment) segmentClosed = needPurge = true;
+        const media = Math.max(...reps.map((r) => r.mediaDone / r.timescale));
+        ctx.reportStatus({
+          // Per representation (they advance together): the furthest.
+          segments: Math.max(...reps.map((r) => r.segmentsDone)),
+          parts: Math.max(...reps.map((r) => r.partsDone)),
+          mediaSeconds: media,
+          // How far behind the wall clock the written media is (live runs; negative = ahead).
+          ...(ast !== undefined ? { lagMs: Math.round(ctx.clock.wallNow() - ast - media * 1000) } : {}),
+        });
+      },
+    };
 
     function liveEdge(): number {
       let edge = 0;
@@ -263,7 +288,7 @@ Examples:
       const edge = liveEdge();
       if (purger.collect(reps, edge)) segmentClosed = true;
       for (const g of purger.due(edge))
-        for (const url of g.files) g.rep.out.sendEvent({ type: 'file-delete', url });
+        for (const url of g.files) g.rep.out.sendEvent(makeEvent('file-delete', { url }));
     }
 
     return {
@@ -289,6 +314,7 @@ Examples:
         publisher ??= setupOutputs(st);
         if (st.profile === 'onDemand')
           assembler ??= new OnDemandAssembler(st.base.replace(/^file:\/\//, '') || '.', {
+            acks,
             track: (w) => ctx.track(w),
             requestProcess: () => ctx.requestProcess(),
           });
@@ -296,18 +322,18 @@ Examples:
         if (started) addRep(st, pid, ctx.inputs);
         else waiting.push(pid);
       },
-      processEvent(event, pid) {
-        if (event.type === 'output-caps') {
+      processEvent(event) {
+        if (isEvent(event, 'output-caps')) {
           // The manifest sink honours LL-HLS delivery directives: say so in the playlists.
           if (publisher) {
             publisher.caps = {
               ...publisher.caps,
-              ...(event.blockingReload === true ? { blockingReload: true } : {}),
-              ...(typeof event.canSkipUntil === 'number' ? { canSkipUntil: event.canSkipUntil } : {}),
+              ...(event.blockingReload ? { blockingReload: true } : {}),
+              ...(event.canSkipUntil !== undefined ? { canSkipUntil: event.canSkipUntil } : {}),
             };
             // An origin that answers UTCTiming itself: the default clock source of the MPD.
             // An MPD already written names the old one (an origin on port 0 announces its port once listening).
-            if (typeof event.utcs === 'string' && event.utcs !== originUtcs) {
+            if (event.utcs !== undefined && event.utcs !== originUtcs) {
               mpdStale = lastPublish !== -Infinity;
               originUtcs = event.utcs;
             }
@@ -315,22 +341,8 @@ Examples:
           }
           return true;
         }
-        if (event.type !== 'write-ack') return false;
-        if (assembler?.acknowledge(Number(event.ackId))) return true;
-        const rep = byOutput.get(pid as OutputPid);
-        if (rep?.acknowledge(Number(event.ackId))) {
-          dirty = true;
-          if (rep.lastClosedChanged) segmentClosed = needPurge = true;
-          const media = Math.max(...reps.map((r) => r.mediaDone / r.timescale));
-          ctx.reportStatus({
-            // Per representation (they advance together): the furthest.
-            segments: Math.max(...reps.map((r) => r.segmentsDone)),
-            parts: Math.max(...reps.map((r) => r.partsDone)),
-            mediaSeconds: media,
-            // How far behind the wall clock the written media is (live runs; negative = ahead).
-            ...(ast !== undefined ? { lagMs: Math.round(ctx.clock.wallNow() - ast - media * 1000) } : {}),
-          });
-        }
+        if (!isEvent(event, 'write-ack')) return false;
+        acks.settle(event.ackId);
         return true;
       },
       process() {

@@ -12,13 +12,15 @@
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GraphError } from '../../src/index.js';
+import { GraphError, makeEvent } from '../../src/index.js';
+import type { FilePacketProps } from '../../src/index.js';
 import { writeSidx } from '../../src/media/bmff/chunk.js';
 import type { SidxReference } from '../../src/media/bmff/fragment-boxes.js';
 import type { Presentation, Segment } from '../../src/manifest/model.js';
 import { deriveSettings } from './settings.js';
 import type { DasherArgs, Settings } from './settings.js';
 import type { Rep } from './rep.js';
+import type { Acks } from './acks.js';
 
 export const ON_DEMAND_PROFILE = 'urn:mpeg:dash:profile:isoff-on-demand:2011';
 const READ_SIZE = 1 << 20;
@@ -121,18 +123,17 @@ interface OnDemandFile {
   pos: number;
   reading: boolean;
   ready?: { data: Uint8Array; last: boolean };
-  ackId: number;
 }
 
 export interface AssemblerHost {
+  /** The dasher's acknowledgement ids (the final files are acknowledged like chunks). */
+  readonly acks: Acks;
   track<T>(work: Promise<T>): Promise<T>;
   requestProcess(): void;
 }
 
 export class OnDemandAssembler {
   private readonly files: OnDemandFile[] = [];
-  /** Acknowledgement ids of the final files: negative, never those of a Rep. */
-  private nextAck = -1;
 
   /** `dir`: the folder the sink resolves file names against (the manifest's). */
   constructor(
@@ -149,7 +150,6 @@ export class OnDemandAssembler {
       size: 0,
       pos: 0,
       reading: false,
-      ackId: this.nextAck--,
     });
   }
 
@@ -165,7 +165,7 @@ export class OnDemandAssembler {
       if (f.ready && !out.wouldBlock) {
         const { data, last } = f.ready;
         f.ready = undefined;
-        out.send({ data, props: last ? { EndOfFile: true, AckId: f.ackId } : undefined });
+        out.send({ data, props: last ? this.lastProps(f) : undefined });
         if (last) this.finishCopy(f);
       }
       if (f.phase === 'copy' && !f.ready && !f.reading && f.fh) this.read(f, f.fh);
@@ -173,13 +173,13 @@ export class OnDemandAssembler {
     return this.files.every((f) => f.phase === 'done');
   }
 
-  /** A write acknowledgement: true if it was the end of a final file. */
-  acknowledge(ackId: number): boolean {
-    const f = this.files.find((x) => x.ackId === ackId);
-    if (!f) return false;
-    f.phase = 'done';
-    this.host.requestProcess();
-    return true;
+  /** Properties of a final file's last packet: it ends the file and is acknowledged. */
+  private lastProps(f: OnDemandFile): FilePacketProps {
+    const ack = this.host.acks.expect(() => {
+      f.phase = 'done';
+      this.host.requestProcess();
+    });
+    return { EndOfFile: true, AckId: ack };
   }
 
   private start(f: OnDemandFile): void {
@@ -187,12 +187,13 @@ export class OnDemandAssembler {
     f.layout = layout;
     f.size = layout.segments.reduce((a, s) => a + (s.size ?? 0), 0);
     if (f.size === 0) {
-      f.rep.out.send({ data: layout.head, props: { FileName: f.name, EndOfFile: true, AckId: f.ackId } });
+      f.rep.out.send({ data: layout.head, props: { FileName: f.name, ...this.lastProps(f) } });
       f.phase = 'sent';
-      f.rep.out.sendEvent({ type: 'file-delete', url: f.tmp });
+      f.rep.out.sendEvent(makeEvent('file-delete', { url: f.tmp }));
       return;
     }
-    f.rep.out.send({ data: layout.head, props: { FileName: f.name } });
+    const props: FilePacketProps = { FileName: f.name };
+    f.rep.out.send({ data: layout.head, props });
     f.phase = 'copy';
     f.reading = true;
     const path = join(this.dir, f.tmp);
@@ -241,7 +242,7 @@ export class OnDemandAssembler {
   private finishCopy(f: OnDemandFile): void {
     f.phase = 'sent';
     // In order with the packets: the sink removes the temporary file after writing the final one.
-    f.rep.out.sendEvent({ type: 'file-delete', url: f.tmp });
+    f.rep.out.sendEvent(makeEvent('file-delete', { url: f.tmp }));
     const fh = f.fh;
     f.fh = undefined;
     if (fh) void this.host.track(fh.close());

@@ -2,7 +2,7 @@
  * Writes the manifests of a model to the manifest PIDs: the MPD, and the HLS master and variant
  * playlists (both playlist sets with brsf). A file is re-sent only when its text changed.
  */
-import type { OutputPid, PacketProps } from '../../src/index.js';
+import type { OutputPid, PlaylistPacketProps } from '../../src/index.js';
 import type { Presentation } from '../../src/manifest/model.js';
 import { writeMpd } from '../../src/manifest/mpd.js';
 import { writeMaster } from '../../src/manifest/hls/master.js';
@@ -47,7 +47,7 @@ export class Publisher {
         this.mpdPid,
         this.s.mpd,
         writeMpd(model),
-        what.upcoming?.length ? { DASHUpcoming: what.upcoming.join('\n') } : {},
+        what.upcoming?.length ? { DASHUpcoming: what.upcoming } : {},
       );
     if (!what.hls || !this.s.hls || !this.hlsPid) return;
     const sets: PlaylistSet[] = this.s.llhls === 'brsf' ? ['main', 'IF'] : ['main'];
@@ -66,7 +66,7 @@ export class Publisher {
         const text = writeVariant(model, rep.id, opts);
         // For an origin: where the playlist stands (blocking reloads) and its delta forms (_HLS_skip).
         const last = lastPublished(rep.segments);
-        const meta: PacketProps = {
+        const meta: PlaylistPacketProps = {
           HLSVariant: true,
           HLSLastMsn: last?.msn ?? -1,
           HLSLastPart: last?.part ?? -1,
@@ -82,10 +82,10 @@ export class Publisher {
     }
   }
 
-  private send(pid: OutputPid, name: string, body: string, meta: PacketProps = {}): void {
+  private send(pid: OutputPid, name: string, body: string, meta: PlaylistPacketProps = {}): void {
     const text = body.endsWith('\n') ? body : `${body}\n`;
     // Same text and same metadata for the origin: nothing to send.
-    const key = typeof meta.DASHUpcoming === 'string' ? `${text}\0${meta.DASHUpcoming}` : text;
+    const key = meta.DASHUpcoming ? `${text}\0${meta.DASHUpcoming.join('\n')}` : text;
     if (this.last.get(name) === key) return;
     this.last.set(name, key);
     pid.send({ data: utf8.encode(text), props: { FileName: name, ...meta } });

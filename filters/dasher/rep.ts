@@ -5,7 +5,7 @@
  * or segment is announced after its last byte is written.
  */
 import { GraphError } from '../../src/index.js';
-import type { InputPid, OutputPid, PacketProps } from '../../src/index.js';
+import type { FilePacketProps, InputPid, OutputPid } from '../../src/index.js';
 import {
   writeChunk,
   writeStyp,
@@ -22,6 +22,7 @@ import type { ClosedChunk } from './segmenter.js';
 import { Segmenter } from './segmenter.js';
 import type { RepNames } from './naming.js';
 import { resolveName } from './naming.js';
+import type { Acks } from './acks.js';
 
 export interface RepOptions {
   id: string;
@@ -89,7 +90,13 @@ function streamEnd(pid: InputPid): { endTime?: number } {
   return { endTime: end };
 }
 
-let ackCounter = 1;
+/** What a representation tells its dasher. */
+export interface RepHost {
+  /** The dasher's acknowledgement ids. */
+  readonly acks: Acks;
+  /** Bytes of this representation were acknowledged (`closedSegment`: the last ones closed a segment). */
+  written(rep: Rep, closedSegment: boolean): void;
+}
 
 export class Rep {
   readonly track: TrackConfig;
@@ -97,11 +104,8 @@ export class Rep {
   readonly segmenter: Segmenter;
   /** Segments in the manifest model (acknowledged bytes only); the last may be open. */
   readonly segments: Segment[] = [];
-  /** Chunks sent and waiting for their write acknowledgement, by ack id. */
-  private readonly pending = new Map<
-    number,
-    { chunk: Omit<ClosedChunk, 'samples'>; offset: number; size: number }
-  >();
+  /** Packets sent and waiting for their write acknowledgement. */
+  private unacked = 0;
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
@@ -115,7 +119,6 @@ export class Rep {
   /** LL-HLS PART-TARGET of this representation (s): cdur rounded up to whole samples, ceiled to the ms. */
   partTarget: number | undefined;
   initAcked = false;
-  private initAck: number | undefined;
   ended = false;
   /** Decode time of the first packet. */
   firstDts: number | undefined;
@@ -123,13 +126,11 @@ export class Rep {
   partsDone = 0;
   segmentsDone = 0;
   mediaDone = 0;
-  /** The last acknowledge() closed a segment. */
-  lastClosedChanged = false;
-
   constructor(
     readonly input: InputPid,
     readonly out: OutputPid,
     readonly opts: RepOptions,
+    private readonly host: RepHost,
   ) {
     this.track = trackFromPid(input);
     this.codecs = trackCodecString(this.track);
@@ -181,7 +182,7 @@ export class Rep {
 
   /** Whether every chunk sent has been acknowledged. */
   get settled(): boolean {
-    return this.pending.size === 0 && (this.initAck === undefined || this.initAcked);
+    return this.unacked === 0;
   }
 
   /** ftyp + moov of this representation. */
@@ -192,14 +193,20 @@ export class Rep {
   sendInit(): void {
     if (this.opts.single !== undefined) return; // written with the final file (ondemand.ts)
     const data = this.initSegment();
-    this.initAck = ackCounter++;
-    this.out.send({ data, props: { FileName: this.opts.names.init, EndOfFile: true, AckId: this.initAck } });
+    const props: FilePacketProps = {
+      FileName: this.opts.names.init,
+      EndOfFile: true,
+      AckId: this.expectAck(() => {
+        this.initAcked = true;
+        this.host.written(this, false);
+      }),
+    };
+    this.out.send({ data, props });
   }
 
   /** Write one closed chunk; it enters the model when acknowledged. */
   sendChunk(c: ClosedChunk, wallMs: number): void {
-    const ts = this.timescale;
-    const props: PacketProps = {};
+    const props: FilePacketProps = {};
     const parts: Uint8Array[] = [];
     if (c.index === 0 && this.opts.single !== undefined) {
       this.segmentBytes = 0;
@@ -230,27 +237,26 @@ export class Rep {
     parts.push(chunk.header);
     const offset = this.segmentBytes;
     const head = parts.length === 2 ? concat(parts[0]!, parts[1]!) : parts[0]!;
-    const ack = ackCounter++;
+    const size = head.length + chunk.size - chunk.header.length;
+    // Keep the chunk's description, not its samples: they are views into the reader's blocks.
+    const { samples: _samples, ...desc } = c;
+    const ack = this.expectAck(() => this.host.written(this, this.chunkWritten(desc, offset, size)));
     const last = chunk.payload.length - 1;
+    const lastProps: FilePacketProps = {
+      AckId: ack,
+      ...(c.endsSegment && this.opts.single === undefined ? { EndOfFile: true } : {}),
+    };
     this.out.send({ data: head, props });
     chunk.payload.forEach((d, i) =>
       this.out.send({
         data: d,
-        props:
-          i === last
-            ? { AckId: ack, ...(c.endsSegment && this.opts.single === undefined ? { EndOfFile: true } : {}) }
-            : undefined,
+        props: i === last ? lastProps : undefined,
       }),
     );
-    const size = head.length + chunk.size - chunk.header.length;
     this.segmentBytes += size;
-    // Keep the chunk's description, not its samples: they are views into the reader's blocks.
-    const { samples: _samples, ...desc } = c;
-    this.pending.set(ack, { chunk: desc, offset, size });
     this.bytes += size;
     this.mediaDuration += c.duration;
     this.maxChunk = Math.max(this.maxChunk, c.duration);
-    void ts;
   }
 
   /** Remove a trailing announced segment that never got a part (the stream ended). */
@@ -259,17 +265,17 @@ export class Rep {
     if (last?.open && !last.parts?.length) this.segments.pop();
   }
 
-  /** A write acknowledgement arrived; returns true if it was one of ours (the model changed). */
-  acknowledge(ackId: number): boolean {
-    if (ackId === this.initAck) {
-      this.initAcked = true;
-      return true;
-    }
-    const p = this.pending.get(ackId);
-    if (!p) return false;
-    this.pending.delete(ackId);
-    const c = p.chunk;
-    this.lastClosedChanged = false;
+  /** An acknowledgement id for a packet of this representation; `onAck` runs when it comes back. */
+  private expectAck(onAck: () => void): number {
+    this.unacked++;
+    return this.host.acks.expect(() => {
+      this.unacked--;
+      onAck();
+    });
+  }
+
+  /** A chunk's last byte was acknowledged: it enters the model. Returns true if it closed a segment. */
+  private chunkWritten(c: Omit<ClosedChunk, 'samples'>, offset: number, size: number): boolean {
     let seg = this.segments.at(-1);
     if (!seg || seg.number !== c.segment) {
       seg = {
@@ -290,13 +296,12 @@ export class Rep {
     this.partsDone++;
     this.mediaDone += c.duration;
     if (c.endsSegment) this.segmentsDone++;
-    const part: Part = { duration: c.duration, independent: c.independent, offset: p.offset, size: p.size };
+    const part: Part = { duration: c.duration, independent: c.independent, offset, size };
     seg.parts!.push(part);
     if (c.endsSegment) {
       seg.open = false;
       seg.duration = seg.parts!.reduce((a, x) => a + x.duration, 0);
-      seg.size = p.offset + p.size;
-      this.lastClosedChanged = true;
+      seg.size = offset + size;
       // The next segment is announced at once, with no part yet, so the playlist keeps a preload hint
       // (dropped again if the stream ends here).
       if (!this.ended) {
@@ -311,7 +316,7 @@ export class Rep {
         });
       }
     }
-    return true;
+    return c.endsSegment;
   }
 }
 

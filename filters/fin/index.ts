@@ -5,8 +5,8 @@
  */
 import { basename, extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { arg, defineFilter } from '../../src/index.js';
-import type { FilterEvent, OutputPid, PidProps } from '../../src/index.js';
+import { arg, defineFilter, isEvent } from '../../src/index.js';
+import type { OutputPid, PidProps } from '../../src/index.js';
 import { BlockPool } from './block-pool.js';
 import type { ByteSource } from './source.js';
 import { LocalFile, StdinSource } from './source.js';
@@ -27,12 +27,6 @@ function localPath(url: string): string {
     }
   }
   return url;
-}
-
-function isSourceSeek(ev: FilterEvent): ev is FilterEvent & { type: 'source-seek'; start: number } {
-  return (
-    ev.type === 'source-seek' && typeof ev.start === 'number' && Number.isFinite(ev.start) && ev.start >= 0
-  );
 }
 
 export default defineFilter({
@@ -151,7 +145,7 @@ Examples:
       },
 
       processEvent(event) {
-        if (isSourceSeek(event)) {
+        if (isEvent(event, 'source-seek')) {
           seekingConsumer = true;
           if (pid?.isEos) {
             ctx.log.warn(`source-seek to ${event.start} after the end of "${src}" was signalled: ignored`);
@@ -169,7 +163,7 @@ Examples:
           ctx.requestProcess();
           return true;
         }
-        if (event.type === 'stop') {
+        if (isEvent(event, 'stop')) {
           stopped = true;
           ctx.requestProcess();
           return true;

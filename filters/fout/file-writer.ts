@@ -17,7 +17,7 @@
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
-import { GraphError } from '../../src/index.js';
+import { GraphError, isEvent, makeEvent, packetProp } from '../../src/index.js';
 import type { FilterEvent, FilterImpl, InputPid, Logger, Packet, PacketProps } from '../../src/index.js';
 
 /**
@@ -286,14 +286,14 @@ export function createFileSink(
     };
     for (const p of packets) {
       const props = p.props ?? {};
-      const name = typeof props.FileName === 'string' ? props.FileName : undefined;
+      const name = packetProp(props, 'FileName');
       /** The file this packet's bytes went to (for the acknowledgement's boundary). */
       let target: OpenFile | undefined;
       if (st.manifest || (opts.atomic && p.start && p.end)) {
         whole.push({ path: resolvePath(name ?? dst), data: p.data, props });
       } else {
         flushWhole();
-        if (name !== undefined || props.FileNumber !== undefined || !st.file) {
+        if (name !== undefined || packetProp(props, 'FileNumber') !== undefined || !st.file) {
           flush();
           const old = st.file;
           const path = resolvePath(name ?? dst);
@@ -309,8 +309,8 @@ export function createFileSink(
             hooks.opened?.(path, 'file');
           });
         }
-        const frag = props.LLHASFragNum;
-        if (typeof frag === 'number' && props.LLHASPartFiles === true) {
+        const frag = packetProp(props, 'LLHASFragNum');
+        if (frag !== undefined && packetProp(props, 'LLHASPartFiles') === true) {
           flush();
           const f = st.file;
           const oldPart = f.part;
@@ -329,7 +329,7 @@ export function createFileSink(
         target = st.file;
         batch.push(p.data);
         bytes += p.data.length;
-        if (props.EndOfFile === true) {
+        if (packetProp(props, 'EndOfFile') === true) {
           flush();
           const done = st.file;
           st.file = undefined;
@@ -337,18 +337,19 @@ export function createFileSink(
           enqueue(st, 0, () => closeFile(done));
         }
       }
-      if (typeof props.AckId === 'number') {
+      const ackId = packetProp(props, 'AckId');
+      if (ackId !== undefined) {
         flush();
         flushWhole();
-        const ackId = props.AckId;
+        const ack = makeEvent('write-ack', { ackId });
         const t = target;
         const part = t?.part;
         if (early) {
           // The observer has the bytes: acknowledge now, the disk follows.
           const gate = t ? now.boundary?.(t.path, t.planned.size) : undefined;
           if (t && part) now.closed?.(part.path, part.planned.size);
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent({ type: 'write-ack', ackId })));
-          else pid.sendEvent({ type: 'write-ack', ackId });
+          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
+          else pid.sendEvent(ack);
           continue;
         }
         enqueue(st, 0, async () => {
@@ -358,8 +359,8 @@ export function createFileSink(
             // The part's last byte is written: its file is complete (it is closed when the next opens).
             if (part) hooks.closed?.(part.path, part.written.size);
           }
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent({ type: 'write-ack', ackId })));
-          else pid.sendEvent({ type: 'write-ack', ackId });
+          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
+          else pid.sendEvent(ack);
         });
       }
     }
@@ -404,8 +405,8 @@ export function createFileSink(
       return moved ? 'ok' : 'not-ready';
     },
     processEvent(event: FilterEvent, pid) {
-      if (event.type !== 'file-delete' || discard) return false;
-      const path = resolvePath(String(event.url));
+      if (!isEvent(event, 'file-delete') || discard) return false;
+      const path = resolvePath(event.url);
       const st = states.get(pid as InputPid);
       const del = async () => {
         await rm(path, { force: true }).then(

@@ -11,7 +11,7 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { posix } from 'node:path';
 import { join, resolve } from 'node:path';
-import { defineFilter, GraphError } from '../../src/index.js';
+import { defineFilter, GraphError, makeEvent } from '../../src/index.js';
 import type { FilterContext, FilterImpl } from '../../src/index.js';
 import { createFileSink } from '../fout/file-writer.js';
 import { httpoutArgs, parseServerUrl } from './options.js';
@@ -109,13 +109,14 @@ Examples:
         if (path.endsWith('.mpd')) server.setPage('dash', path);
         // This sink honours LL-HLS delivery directives and answers a UTCTiming URL.
         const caps = () =>
-          pid.sendEvent({
-            type: 'output-caps',
-            blockingReload: true,
-            // Raised by the dasher to 6 × target duration (the minimum RFC 8216bis allows).
-            canSkipUntil: 0,
-            utcs: `${server.url}${TIME_PATH}`,
-          });
+          pid.sendEvent(
+            makeEvent('output-caps', {
+              blockingReload: true,
+              // Raised by the dasher to 6 × target duration (the minimum RFC 8216bis allows).
+              canSkipUntil: 0,
+              utcs: `${server.url}${TIME_PATH}`,
+            }),
+          );
         const announced = server.url;
         caps();
         // Not listening yet on port 0: the UTCTiming URL again with the port the system picked.

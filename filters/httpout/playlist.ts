@@ -3,6 +3,7 @@
  * delivery directives on variant playlists: blocking reload (`_HLS_msn` / `_HLS_part`), delta
  * updates (`_HLS_skip`), 400 / 503 answers, cache lifetimes of the server profile.
  */
+import { packetProp } from '../../src/index.js';
 import { decide, holdLimitMs, parseDirectives } from './directives.js';
 import type { Directives } from './directives.js';
 import { sendBuffer, sendSimple } from './delivery.js';
@@ -17,8 +18,8 @@ function deltaOf(m: Manifest, skip: 'YES' | 'v2'): { body: Buffer; etag: string 
   let byKind = deltas.get(m);
   const hit = byKind?.get(skip);
   if (hit) return hit;
-  const delta = skip === 'v2' ? m.props.HLSSkipV2 : m.props.HLSSkipYES;
-  if (typeof delta !== 'string') return undefined;
+  const delta = packetProp(m.props, skip === 'v2' ? 'HLSSkipV2' : 'HLSSkipYES');
+  if (delta === undefined) return undefined;
   const body = Buffer.from(delta.endsWith('\n') ? delta : `${delta}\n`);
   const made = { body, etag: etagOf(body) };
   if (!byKind) deltas.set(m, (byKind = new Map()));

@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { dirname, resolve } from 'node:path';
+import { packetProp } from '../../src/index.js';
 import type { PacketProps } from '../../src/index.js';
 import type { WriterHooks } from '../fout/file-writer.js';
 import { partTargetOf, preloadHints } from './directives.js';
@@ -93,13 +94,13 @@ export function etagOf(data: Uint8Array): string {
 }
 
 function stateOf(props: PacketProps, text: string): PlaylistState | undefined {
-  if (props.HLSVariant !== true) return undefined;
+  if (packetProp(props, 'HLSVariant') !== true) return undefined;
   const pt = partTargetOf(text);
   return {
-    lastMsn: Number(props.HLSLastMsn ?? -1),
-    lastPart: Number(props.HLSLastPart ?? -1),
-    ended: props.HLSEnded === true,
-    targetDuration: Number(props.HLSTargetDuration ?? 0),
+    lastMsn: packetProp(props, 'HLSLastMsn') ?? -1,
+    lastPart: packetProp(props, 'HLSLastPart') ?? -1,
+    ended: packetProp(props, 'HLSEnded') === true,
+    targetDuration: packetProp(props, 'HLSTargetDuration') ?? 0,
     ...(pt !== undefined ? { partTarget: pt } : {}),
   };
 }
@@ -231,11 +232,7 @@ export class Store {
         });
         // Resources about to exist, held when asked for early: HLS preload hints; for an MPD, the
         // dasher's next segments (DASHUpcoming).
-        const named = path.endsWith('.m3u8')
-          ? preloadHints(text)
-          : typeof props.DASHUpcoming === 'string'
-            ? props.DASHUpcoming.split('\n').filter(Boolean)
-            : [];
+        const named = path.endsWith('.m3u8') ? preloadHints(text) : (packetProp(props, 'DASHUpcoming') ?? []);
         const dir = dirname(path);
         const list = named
           .filter((u) => !u.includes('://'))

@@ -7,7 +7,7 @@
  * where you are"): it tells the source that this consumer seeks, so the source keeps its PID open at
  * the end of the file instead of ending it (fin's protocol; see filters/fin).
  */
-import { GraphError } from '../../src/index.js';
+import { GraphError, makeEvent } from '../../src/index.js';
 import type { InputPid, Packet } from '../../src/index.js';
 
 export interface FileBlock {
@@ -72,13 +72,13 @@ export class FileReader {
     this.pendingSeek = start;
     this.sourceNext = start;
     this.registered = true;
-    this.pid.sendEvent({ type: 'source-seek', start });
+    this.pid.sendEvent(makeEvent('source-seek', { start }));
   }
 
   /** No more reads: tell the source (GPAC's STOP event). */
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
-    if (!this.pid.eos) this.pid.sendEvent({ type: 'stop' });
+    if (!this.pid.eos) this.pid.sendEvent(makeEvent('stop', {}));
   }
 }

@@ -2,7 +2,7 @@
  * A sink plugin for timing tests: claims `rec:` URLs, acknowledges writes like fout, and records when
  * (on the session clock) each manifest version arrived.
  */
-import { arg, defineFilter } from '../../src/index.js';
+import { arg, defineFilter, makeEvent, packetProp } from '../../src/index.js';
 
 export interface ManifestVersion {
   /** Session clock time (ms) the version arrived at the sink. */
@@ -32,8 +32,8 @@ export function recordSink(versions: ManifestVersion[]) {
                   name: String(p.props?.FileName),
                   text: dec.decode(p.data),
                 });
-              if (typeof p.props?.AckId === 'number')
-                pid.sendEvent({ type: 'write-ack', ackId: p.props.AckId });
+              const ackId = packetProp(p.props, 'AckId');
+              if (ackId !== undefined) pid.sendEvent(makeEvent('write-ack', { ackId }));
             }
           }
           if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';

@@ -1,0 +1,146 @@
+/**
+ * The typed protocol between filters (src/protocol.ts): events built with makeEvent and checked with
+ * isEvent, well-known packet properties read with packetProp; and a round trip through a real dasher:
+ * a sink plugin written only against the public API reads the dasher's typed properties and answers
+ * its typed write-ack events, in two sessions at once in one process (ack ids are per dasher).
+ */
+import test from 'ava';
+import { extname, join } from 'node:path';
+import { arg, createSession, defineFilter, isEvent, makeEvent, packetProp } from '../../src/index.js';
+import type { FilterEvent, PacketProps, PlaylistPacketProps } from '../../src/index.js';
+import { mediaDir } from './helpers/cli.js';
+
+test('events: makeEvent builds what isEvent accepts; malformed fields are refused', (t) => {
+  const ack: FilterEvent = makeEvent('write-ack', { ackId: 7 });
+  t.true(isEvent(ack, 'write-ack'));
+  t.false(isEvent(ack, 'file-delete'));
+  if (isEvent(ack, 'write-ack')) t.is(ack.ackId + 1, 8); // typed: a number, no Number(...)
+  t.true(isEvent(makeEvent('source-seek', { start: 0 }), 'source-seek'));
+  t.true(isEvent(makeEvent('stop', {}), 'stop'));
+  t.true(isEvent(makeEvent('file-delete', { url: 'a/b.m4s' }), 'file-delete'));
+  const caps = makeEvent('output-caps', { blockingReload: true, canSkipUntil: 0, utcs: 'http://h/time' });
+  t.true(isEvent(caps, 'output-caps'));
+  t.true(isEvent(makeEvent('output-caps', {}), 'output-caps'));
+  // What a plugin might send by mistake: refused, never coerced.
+  t.false(isEvent({ type: 'write-ack', ackId: '7' }, 'write-ack'));
+  t.false(isEvent({ type: 'write-ack', ackId: 1.5 }, 'write-ack'));
+  t.false(isEvent({ type: 'write-ack' }, 'write-ack'));
+  t.false(isEvent({ type: 'source-seek', start: -1 }, 'source-seek'));
+  t.false(isEvent({ type: 'source-seek', start: Number.NaN }, 'source-seek'));
+  t.false(isEvent({ type: 'file-delete', url: 3 }, 'file-delete'));
+  t.false(isEvent({ type: 'output-caps', canSkipUntil: '6' }, 'output-caps'));
+  t.false(isEvent({ type: 'output-caps', blockingReload: 1 }, 'output-caps'));
+});
+
+test('packet properties: packetProp returns the typed value, undefined when absent or mistyped', (t) => {
+  const sent: PlaylistPacketProps = {
+    HLSVariant: true,
+    HLSLastMsn: 12,
+    HLSLastPart: -1,
+    HLSTargetDuration: 2,
+    HLSSkipYES: '#EXTM3U\n',
+    DASHUpcoming: ['seg13.m4s', 'seg14.m4s'],
+  };
+  const props: PacketProps = sent; // the well-known props are ordinary packet properties
+  t.is(packetProp(props, 'HLSLastMsn'), 12);
+  t.is(packetProp(props, 'HLSLastPart'), -1);
+  t.is(packetProp(props, 'HLSVariant'), true);
+  t.is(packetProp(props, 'HLSTargetDuration'), 2);
+  t.deepEqual(packetProp(props, 'DASHUpcoming'), ['seg13.m4s', 'seg14.m4s']);
+  t.is(packetProp(props, 'HLSEnded'), undefined);
+  t.is(packetProp(undefined, 'AckId'), undefined);
+  const wrong: PacketProps = {
+    AckId: '7',
+    FileName: 4,
+    EndOfFile: 'yes',
+    LLHASFragNum: 1.5,
+    HLSLastMsn: Number.NaN,
+    HLSTargetDuration: Infinity,
+    DASHUpcoming: 'a\nb',
+  };
+  for (const k of Object.keys(wrong) as (keyof typeof wrong & 'AckId')[])
+    t.is(packetProp(wrong, k), undefined, k);
+});
+
+interface Seen {
+  /** AckIds of the packets received, in order. */
+  ackIds: number[];
+  /** Variant playlists' typed origin metadata. */
+  variants: { name: string; lastMsn?: number; lastPart?: number; ended?: boolean }[];
+  files: Set<string>;
+}
+
+/** A sink plugin on the public API alone: acknowledges every AckId, records what it read. */
+function ackSink(seen: Seen) {
+  return defineFilter({
+    name: 'acksink',
+    description: 'acknowledges writes, records the protocol',
+    args: { dst: arg.string(undefined, 'ack:PATH') },
+    caps: [{ name: 'files', in: { StreamType: 'File' } }],
+    // As fout: files with the extension of dst (not the source file itself).
+    instanceCaps: (args) => [
+      { name: 'files', in: { StreamType: 'File', Extension: extname(args.dst ?? '').slice(1) } },
+    ],
+    probeUrl: (url) => (url.startsWith('ack:') ? 'supported' : 'no'),
+    maxInputs: 1,
+    create(ctx) {
+      return {
+        process() {
+          let moved = false;
+          for (const pid of ctx.inputs)
+            for (let p = pid.take(); p; p = pid.take()) {
+              moved = true;
+              const name = packetProp(p.props, 'FileName');
+              if (name !== undefined) seen.files.add(name);
+              if (packetProp(p.props, 'HLSVariant'))
+                seen.variants.push({
+                  name: name ?? '',
+                  lastMsn: packetProp(p.props, 'HLSLastMsn'),
+                  lastPart: packetProp(p.props, 'HLSLastPart'),
+                  ended: packetProp(p.props, 'HLSEnded'),
+                });
+              const ackId = packetProp(p.props, 'AckId');
+              if (ackId !== undefined) {
+                seen.ackIds.push(ackId);
+                pid.sendEvent(makeEvent('write-ack', { ackId }));
+              }
+            }
+          if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';
+          return moved ? 'ok' : 'not-ready';
+        },
+      };
+    },
+  });
+}
+
+test('round trip through the dasher: typed AckIds answered by typed write-acks, ids per dasher instance', async (t) => {
+  const runs = [0, 1].map(() => ({ ackIds: [], variants: [], files: new Set() }) as Seen);
+  const media = mediaDir;
+  await Promise.all(
+    runs.map((seen) =>
+      createSession({ logs: 'all@quiet', plugins: [ackSink(seen)] })
+        .load(
+          `-i ${join(media, 'source1')} -i ${join(media, 'source2')} -o ack:res/live.m3u8:segdur=2:cdur=0.5:dmode=dynamic:llhls=br`,
+        )
+        .run(),
+    ),
+  );
+  for (const seen of runs) {
+    // Every write asked for was acknowledged (the dasher ends only once all are), one id each,
+    // counted by this dasher alone: the two sessions ran at the same time and both count 1, 2, 3…
+    t.true(seen.ackIds.length > 100, `${seen.ackIds.length} acknowledged packets`);
+    t.deepEqual(
+      [...seen.ackIds].sort((a, b) => a - b),
+      seen.ackIds.map((_, i) => i + 1),
+    );
+    t.true(seen.files.has('live_1.m3u8') && seen.files.has('live_2.m3u8'));
+    // The variant playlists' metadata, read typed: the last version lists the last part and ends.
+    const last = seen.variants.filter((v) => v.name === 'live_1.m3u8').at(-1);
+    t.truthy(last);
+    t.is(typeof last?.lastMsn, 'number');
+    t.true((last?.lastMsn ?? -1) >= 10);
+    t.true((last?.lastPart ?? -1) >= 0);
+    t.is(last?.ended, true);
+  }
+  t.deepEqual(runs[0]!.ackIds.length, runs[1]!.ackIds.length);
+});
