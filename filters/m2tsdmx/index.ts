@@ -5,9 +5,10 @@
  */
 import { arg, defineFilter, GraphError } from '../../src/index.js';
 import type { InputPid, OutputPid } from '../../src/index.js';
+import { parseAdtsHeader } from '../../src/media/codecs/index.js';
 import { ProgramClock, probeTransportStream, TsDemuxer } from '../../src/media/ts/index.js';
 import type { AccessUnit, DemuxIssue, PesPacket, Program } from '../../src/media/ts/index.js';
-import { EsStream, STREAM_TYPES, UNSUPPORTED_NAMES } from './streams.js';
+import { EsStream, PRIVATE_NOT_AAC, STREAM_TYPES, UNSUPPORTED_NAMES } from './streams.js';
 
 export const TS_EXTENSIONS = ['ts', 'm2t', 'mts', 'm2ts', 'trp', 'dmb'];
 export const TS_MIMES = ['video/mp2t', 'video/mpeg-2', 'video/mpeg', 'audio/mp2t', 'audio/mpeg-2'];
@@ -109,7 +110,11 @@ Examples:
       });
       if (prev) ctx.log.info(`program ${p.number}: PMT changed`);
       p.streams.forEach((s, i) => {
-        const t = STREAM_TYPES[s.streamType];
+        const privateAac =
+          s.streamType === 0x06 &&
+          !s.descriptorTags.some((d) => PRIVATE_NOT_AAC.has(d)) &&
+          (s.registration === undefined || s.registration === 'AAC ');
+        const t = STREAM_TYPES[s.streamType] ?? (privateAac ? STREAM_TYPES[0x0f] : undefined);
         const existing = streams.get(s.pid);
         if (existing && t && existing.codec === t.codec) return;
         if (!t) {
@@ -120,7 +125,11 @@ Examples:
           return;
         }
         if (existing) warnOnce(`changed-${s.pid}`, `PID ${s.pid} changed codec: the new stream is skipped`);
-        else streams.set(s.pid, new EsStream(s.pid, p.number, i + 1, t.kind, t.codec, s.language));
+        else {
+          const es = new EsStream(s.pid, p.number, i + 1, t.kind, t.codec, s.language);
+          es.probing = s.streamType === 0x06 && !s.descriptorTags.includes(0x7c);
+          streams.set(s.pid, es);
+        }
       });
     }
 
@@ -147,6 +156,17 @@ Examples:
     function onPes(pes: PesPacket): void {
       const s = streams.get(pes.pid);
       if (!s) return;
+      if (s.probing) {
+        if (!parseAdtsHeader(pes.data, 0)) {
+          streams.delete(pes.pid);
+          warnOnce(
+            `type-${pes.pid}-6`,
+            `program ${s.program}, PID ${s.pid}: private data stream (0x06) that is not AAC: skipped`,
+          );
+          return;
+        }
+        s.probing = false;
+      }
       let ts = pendingStart.get(pes.pid);
       pendingStart.delete(pes.pid);
       if (pes.header.pts === undefined) ts = undefined;

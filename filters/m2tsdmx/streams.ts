@@ -16,6 +16,13 @@ export const STREAM_TYPES: Readonly<
   0x0f: { kind: 'audio', codec: 'aac' },
 };
 
+/**
+ * Private PES (stream type 0x06) carries many things; one with none of the descriptors naming AC-3,
+ * E-AC-3, DTS, subtitles or teletext is read as AAC if its first PES starts with an ADTS header (ffmpeg
+ * writes AAC so in .m2ts mode). DVB's AAC descriptor (0x7C) says so outright.
+ */
+export const PRIVATE_NOT_AAC = new Set([0x56, 0x59, 0x6a, 0x7a, 0x7b, 0x45, 0x46]);
+
 /** Names of stream types not read, for the warning. */
 export const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   0x01: 'MPEG-1 video',
@@ -39,6 +46,8 @@ export class EsStream {
   beforeSap = 0;
   sawSap = false;
   declared = false;
+  /** A private PES stream read as AAC only if its data is ADTS. */
+  probing = false;
   /** The DecoderConfig the PID was declared (or last updated) with. */
   record: Uint8Array | undefined;
 

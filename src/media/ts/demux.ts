@@ -158,8 +158,16 @@ export class TsDemuxer {
 
   /** End of input: complete the PES packets in progress (unbounded ones end here). */
   flush(): void {
-    if (this.carry?.length) this.stats.bytesSkipped += this.carry.length;
+    // The tail: packets too few to confirm the sync with three in a row are taken as they come.
+    const tail = this.carry;
     this.carry = undefined;
+    let pos = 0;
+    const stride = this.stride || 188;
+    while (tail && pos + TS_PACKET_SIZE <= tail.length && tail[pos] === 0x47) {
+      this.packet(tail, pos);
+      pos += stride;
+    }
+    if (tail && pos < tail.length) this.stats.bytesSkipped += tail.length - pos;
     for (const es of this.es.values()) this.completePes(es, true);
   }
 

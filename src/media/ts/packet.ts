@@ -107,6 +107,13 @@ export function findSync(data: Uint8Array, count = 5, from = 0): SyncInfo | unde
 export function probeTransportStream(data: Uint8Array): SyncInfo | undefined {
   const sync = findSync(data, 5);
   if (!sync) return undefined;
+  // adaptation_field_control 00 is reserved: text or other data with 0x47 bytes is not a stream.
+  for (
+    let off = sync.offset;
+    off + 4 <= data.length && off < sync.offset + 5 * sync.stride;
+    off += sync.stride
+  )
+    if ((data[off + 3]! & 0x30) === 0) return undefined;
   const seen = Math.min(5, Math.floor((data.length - 1 - sync.offset) / sync.stride) + 1);
   return seen >= 3 ? sync : undefined;
 }

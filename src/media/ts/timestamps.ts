@@ -69,6 +69,7 @@ export class ProgramClock {
     const ud = dts === pts ? up : this.unwrapper.unwrap(dts);
     let d = ud + this.offset;
     const st = this.streams.get(pid);
+    let jumped = false;
     if (st) {
       const delta = d - st.lastDts;
       if (delta < 0 || delta > this.opts.maxGap) {
@@ -76,6 +77,7 @@ export class ProgramClock {
         if (delta < 0 && -delta <= Math.max(st.step, 1)) d = st.lastDts;
         else {
           this.discontinuities++;
+          jumped = true;
           if (this.opts.continuous) {
             this.offset = this.end() - ud;
             d = ud + this.offset;
@@ -83,7 +85,11 @@ export class ProgramClock {
         }
       }
     }
-    const step = st && d > st.lastDts ? d - st.lastDts : (st?.step ?? 0);
+    // The frame duration: a step that is not far above the one known (a PES of several audio frames,
+    // a dropped frame) — never the jump of a discontinuity.
+    const prev = st?.step ?? 0;
+    const delta = st ? d - st.lastDts : 0;
+    const step = delta > 0 && (!prev || delta <= 4 * prev) && !jumped ? delta : prev;
     this.streams.set(pid, { lastDts: d, step });
     return { pts: up + this.offset + (d - (ud + this.offset)), dts: d };
   }
