@@ -8,10 +8,12 @@ import fout from './fout/index.js';
 import dasher from './dasher/index.js';
 import httpout from './httpout/index.js';
 import flist from './flist/index.js';
+import m2tsdmx from './m2tsdmx/index.js';
 
 export const builtinFilters: FilterDescriptor[] = [
   fin,
   mp4dmx,
+  m2tsdmx,
   reframer,
   dasher,
   inspect,

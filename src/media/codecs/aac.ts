@@ -125,3 +125,52 @@ export function aacCodecString(
   if (options.preferExtension && config.signalling === 'backward-compatible') aot = config.ps ? 29 : 5;
   return `mp4a.40.${aot}`;
 }
+
+export interface AdtsHeader {
+  /** MPEG-4 audio object type (profile + 1): 2 for AAC-LC. */
+  objectType: number;
+  samplingFrequencyIndex: number;
+  sampleRate: number;
+  channelConfiguration: number;
+  /** Header length: 7, or 9 with a CRC. */
+  headerLength: number;
+  /** aac_frame_length: the whole frame, header included. */
+  frameLength: number;
+  /** number_of_raw_data_blocks_in_frame + 1. */
+  rawBlocks: number;
+}
+
+/**
+ * The ADTS header (ISO/IEC 13818-7 6.2, 14496-3 1.A.2) at `off`, or undefined when `data` holds no valid
+ * one there (no syncword, reserved layer or frequency, a length shorter than the header).
+ */
+export function parseAdtsHeader(data: Uint8Array, off = 0): AdtsHeader | undefined {
+  if (off + 7 > data.length) return undefined;
+  const b1 = data[off + 1]!;
+  if (data[off] !== 0xff || (b1 & 0xf6) !== 0xf0) return undefined; // syncword, layer 0
+  const b2 = data[off + 2]!;
+  const b3 = data[off + 3]!;
+  const samplingFrequencyIndex = (b2 >> 2) & 0x0f;
+  const sampleRate = AAC_SAMPLING_FREQUENCIES[samplingFrequencyIndex];
+  if (sampleRate === undefined) return undefined;
+  const headerLength = b1 & 1 ? 7 : 9;
+  const frameLength = ((b3 & 0x03) << 11) | (data[off + 4]! << 3) | (data[off + 5]! >> 5);
+  if (frameLength < headerLength) return undefined;
+  return {
+    objectType: (b2 >> 6) + 1,
+    samplingFrequencyIndex,
+    sampleRate,
+    channelConfiguration: ((b2 & 1) << 2) | (b3 >> 6),
+    headerLength,
+    frameLength,
+    rawBlocks: (data[off + 6]! & 0x03) + 1,
+  };
+}
+
+/** The 2-byte AudioSpecificConfig an ADTS header stands for. */
+export function adtsToAudioSpecificConfig(
+  h: Pick<AdtsHeader, 'objectType' | 'samplingFrequencyIndex' | 'channelConfiguration'>,
+): Uint8Array {
+  const v = (h.objectType << 11) | (h.samplingFrequencyIndex << 7) | (h.channelConfiguration << 3);
+  return new Uint8Array([v >> 8, v & 0xff]);
+}

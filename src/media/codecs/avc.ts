@@ -189,3 +189,89 @@ export function parseAvcSps(nal: Uint8Array): AvcSpsInfo {
     sar,
   };
 }
+
+/** H.264 nal_unit_type values a packager looks at (Table 7-1). */
+export const AVC_NAL = {
+  SLICE: 1,
+  IDR: 5,
+  SEI: 6,
+  SPS: 7,
+  PPS: 8,
+  AUD: 9,
+  END_SEQ: 10,
+  END_STREAM: 11,
+  FILLER: 12,
+  SPS_EXT: 13,
+} as const;
+
+/**
+ * Builds an AVCDecoderConfigurationRecord (14496-15 5.3.3.1) from in-band parameter sets, 4-byte NAL
+ * lengths. Profile, compatibility and level come from the first SPS; High profiles get the chroma and
+ * bit-depth extension.
+ */
+export function buildAvcC(sps: readonly Uint8Array[], pps: readonly Uint8Array[]): Uint8Array {
+  const first = sps[0];
+  if (!first || first.length < 4) throw new RangeError('buildAvcC: no sequence parameter set');
+  const info = parseAvcSps(first);
+  const ext = [100, 110, 122, 144].includes(info.profile_idc);
+  let size = 6 + 1 + (ext ? 4 : 0);
+  for (const n of sps) size += 2 + n.length;
+  for (const n of pps) size += 2 + n.length;
+  const out = new Uint8Array(size);
+  let at = 0;
+  const u8 = (v: number) => (out[at++] = v & 0xff);
+  const u16 = (v: number) => {
+    u8(v >> 8);
+    u8(v);
+  };
+  u8(1);
+  u8(first[1]!); // profile_idc
+  u8(first[2]!); // constraint flags (profile_compatibility)
+  u8(first[3]!); // level_idc
+  u8(0xfc | 3); // lengthSizeMinusOne = 3
+  u8(0xe0 | sps.length);
+  for (const n of sps) {
+    u16(n.length);
+    out.set(n, at);
+    at += n.length;
+  }
+  u8(pps.length);
+  for (const n of pps) {
+    u16(n.length);
+    out.set(n, at);
+    at += n.length;
+  }
+  if (ext) {
+    u8(0xfc | info.chroma_format_idc);
+    u8(0xf8 | (info.bit_depth_luma - 8));
+    u8(0xf8 | (info.bit_depth_chroma - 8));
+    u8(0); // numOfSequenceParameterSetExt
+  }
+  return out;
+}
+
+/**
+ * The recovery point SEI (payloadType 6, D.1.8) of an SEI NAL unit, when there is one: its
+ * recovery_frame_cnt (0: the picture and all that follow in output order are correct).
+ */
+export function avcRecoveryFrameCount(sei: Uint8Array): number | undefined {
+  const rbsp = unescapeRbsp(sei);
+  let i = 1;
+  while (i < rbsp.length && rbsp[i] !== 0x80) {
+    let type = 0;
+    while (rbsp[i] === 0xff) type += rbsp[i++]!;
+    type += rbsp[i++] ?? 0;
+    let size = 0;
+    while (rbsp[i] === 0xff) size += rbsp[i++]!;
+    size += rbsp[i++] ?? 0;
+    if (type === 6) {
+      try {
+        return new BitReader(rbsp.subarray(i, i + size)).ue();
+      } catch {
+        return undefined;
+      }
+    }
+    i += size;
+  }
+  return undefined;
+}

@@ -2,7 +2,7 @@
  * H.265/HEVC helpers: the HEVCDecoderConfigurationRecord (ISO/IEC 14496-15 8.3.3.1) and the RFC 6381
  * codec string of ISO/IEC 14496-15 Annex E.3.
  */
-import { ByteCursor } from './bit-reader.js';
+import { BitReader, ByteCursor, unescapeRbsp } from './bit-reader.js';
 
 export interface HevcNalArray {
   array_completeness: boolean;
@@ -121,4 +121,151 @@ export function hevcCodecString(
   while (constraints.length > 0 && constraints[constraints.length - 1] === 0) constraints.pop();
   const tail = constraints.map((b) => `.${b.toString(16).toUpperCase()}`).join('');
   return `${sampleEntryType}.${space}${config.general_profile_idc}.${compat}.${tier}${config.general_level_idc}${tail}`;
+}
+
+/** H.265 nal_unit_type values a packager looks at (Table 7-1). */
+export const HEVC_NAL = {
+  BLA_W_LP: 16,
+  BLA_N_LP: 18,
+  IDR_W_RADL: 19,
+  IDR_N_LP: 20,
+  CRA: 21,
+  /** 16..23 are IRAP pictures. */
+  IRAP_LAST: 23,
+  VPS: 32,
+  SPS: 33,
+  PPS: 34,
+  AUD: 35,
+  EOS: 36,
+  EOB: 37,
+  FD: 38,
+  SEI_PREFIX: 39,
+  SEI_SUFFIX: 40,
+} as const;
+
+export function hevcNalType(nal: Uint8Array): number {
+  return ((nal[0] ?? 0) >> 1) & 0x3f;
+}
+
+export interface HevcSpsInfo {
+  maxSubLayers: number;
+  temporalIdNested: boolean;
+  /** general_profile_space … general_level_idc: the 12 bytes of the general profile_tier_level. */
+  profileTierLevel: Uint8Array;
+  chroma_format_idc: number;
+  bit_depth_luma: number;
+  bit_depth_chroma: number;
+  /** Displayed (conformance-window cropped) size in luma samples. */
+  width: number;
+  height: number;
+}
+
+/** Parses the fields of an SPS NAL unit (with its 2-byte NAL header) that an hvcC and a track need. */
+export function parseHevcSps(nal: Uint8Array): HevcSpsInfo {
+  const rbsp = unescapeRbsp(nal);
+  if (hevcNalType(rbsp) !== HEVC_NAL.SPS)
+    throw new RangeError(`not an SPS (nal_unit_type ${hevcNalType(rbsp)})`);
+  const r = new BitReader(rbsp.subarray(2));
+  r.skip(4); // sps_video_parameter_set_id
+  const maxSubLayersMinus1 = r.bits(3);
+  const temporalIdNested = r.flag();
+  if (rbsp.length < 2 + 1 + 12) throw new RangeError('SPS too short');
+  const profileTierLevel = rbsp.slice(3, 15);
+  r.skip(96);
+  const subProfile: boolean[] = [];
+  const subLevel: boolean[] = [];
+  for (let i = 0; i < maxSubLayersMinus1; i++) {
+    subProfile.push(r.flag());
+    subLevel.push(r.flag());
+  }
+  if (maxSubLayersMinus1 > 0) for (let i = maxSubLayersMinus1; i < 8; i++) r.skip(2);
+  for (let i = 0; i < maxSubLayersMinus1; i++) {
+    if (subProfile[i]) r.skip(88);
+    if (subLevel[i]) r.skip(8);
+  }
+  r.ue(); // sps_seq_parameter_set_id
+  const chroma_format_idc = r.ue();
+  let separate = false;
+  if (chroma_format_idc === 3) separate = r.flag();
+  let width = r.ue();
+  let height = r.ue();
+  if (r.flag()) {
+    // conformance window, in chroma sample units
+    const chroma = separate ? 0 : chroma_format_idc;
+    const subW = chroma === 1 || chroma === 2 ? 2 : 1;
+    const subH = chroma === 1 ? 2 : 1;
+    const l = r.ue();
+    const rt = r.ue();
+    const t = r.ue();
+    const b = r.ue();
+    width -= subW * (l + rt);
+    height -= subH * (t + b);
+  }
+  const bit_depth_luma = r.ue() + 8;
+  const bit_depth_chroma = r.ue() + 8;
+  return {
+    maxSubLayers: maxSubLayersMinus1 + 1,
+    temporalIdNested,
+    profileTierLevel,
+    chroma_format_idc,
+    bit_depth_luma,
+    bit_depth_chroma,
+    width,
+    height,
+  };
+}
+
+/**
+ * Builds an HEVCDecoderConfigurationRecord (14496-15 8.3.3.1) from in-band VPS, SPS and PPS NAL units
+ * (4-byte NAL lengths, arrays complete: parameter sets are also kept out of the samples).
+ */
+export function buildHvcC(
+  vps: readonly Uint8Array[],
+  sps: readonly Uint8Array[],
+  pps: readonly Uint8Array[],
+): Uint8Array {
+  const first = sps[0];
+  if (!first) throw new RangeError('buildHvcC: no sequence parameter set');
+  const info = parseHevcSps(first);
+  const arrays = [
+    [HEVC_NAL.VPS, vps],
+    [HEVC_NAL.SPS, sps],
+    [HEVC_NAL.PPS, pps],
+  ] as const;
+  let size = 23;
+  for (const [, nalus] of arrays) {
+    if (!nalus.length) continue;
+    size += 3;
+    for (const n of nalus) size += 2 + n.length;
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  const u8 = (v: number) => (out[at++] = v & 0xff);
+  const u16 = (v: number) => {
+    u8(v >> 8);
+    u8(v);
+  };
+  u8(1);
+  out.set(info.profileTierLevel, at); // profile space/tier/idc, compatibility flags, constraints, level
+  at += 12;
+  u16(0xf000); // min_spatial_segmentation_idc = 0
+  u8(0xfc); // parallelismType = 0
+  u8(0xfc | info.chroma_format_idc);
+  u8(0xf8 | (info.bit_depth_luma - 8));
+  u8(0xf8 | (info.bit_depth_chroma - 8));
+  u16(0); // avgFrameRate
+  // constantFrameRate 0, numTemporalLayers, temporalIdNested, lengthSizeMinusOne 3
+  u8(((info.maxSubLayers & 7) << 3) | (info.temporalIdNested ? 4 : 0) | 3);
+  u8(arrays.filter(([, n]) => n.length).length);
+  for (const [type, nalus] of arrays) {
+    if (!nalus.length) continue;
+    u8(0x80 | type); // array_completeness
+    u16(nalus.length);
+    for (const n of nalus) {
+      u16(n.length);
+      out.set(n, at);
+      at += n.length;
+    }
+  }
+  return out;
 }

@@ -5,6 +5,7 @@ import { avcCodecString, parseAvcC } from './avc.js';
 import { hevcCodecString, parseHvcC } from './hevc.js';
 
 export * from './aac.js';
+export * from './annexb.js';
 export * from './avc.js';
 export * from './hevc.js';
 export { BitReader, ByteCursor, unescapeRbsp } from './bit-reader.js';
