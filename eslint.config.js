@@ -43,7 +43,13 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['**/src/engine/*', '**/src/cli/*', '**/src/syntax/*'],
+              group: [
+                '**/src/engine/*',
+                '**/src/cli/*',
+                '**/src/syntax/*',
+                '**/src/testing/*',
+                '**/src/api.js',
+              ],
               message: 'filters import the public API from src/index.ts',
             },
           ],

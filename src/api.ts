@@ -16,16 +16,16 @@ import type { Entry, GraphSpec, OptionItem, SessionOptionSpec } from './syntax/g
 import { parseGraph } from './syntax/parse.js';
 import { Session } from './engine/session.js';
 import type { SessionEvents } from './engine/session.js';
-import { Registry } from './engine/registry.js';
+import { checkDescriptor } from './engine/registry.js';
 import type { FilterDescriptor } from './engine/filter-api.js';
 import type { SchedulerClock } from './engine/clock.js';
 import { createLogSink, parseLogs } from './engine/logger.js';
 import { GraphError } from './engine/errors.js';
-import { builtinFilters } from '../filters/index.js';
+import { optionItems } from './engine/apply-args.js';
+import type { Options } from './engine/apply-args.js';
+import { createRegistry } from './builtins.js';
 
-/** An option value as a script writes it; converted like the command line's text. */
-export type OptionValue = string | number | boolean | readonly (string | number)[];
-export type Options = Readonly<Record<string, OptionValue>>;
+export type { OptionValue, Options } from './engine/apply-args.js';
 
 /** A filter added to a session: pass it to link() or as a source of another filter. */
 export interface FilterRef {
@@ -46,15 +46,6 @@ export interface SessionSettings {
   options?: Readonly<Record<string, string | number | null>>;
 }
 
-function optionItems(options: Options | undefined): OptionItem[] {
-  return Object.entries(options ?? {}).map(([name, v]) => {
-    if (v === true) return { kind: 'option', name, value: null, negated: false };
-    if (v === false) return { kind: 'option', name, value: null, negated: true };
-    const value = Array.isArray(v) ? v.map((x) => String(x).replace(/,/g, ',,')).join(',') : String(v);
-    return { kind: 'option', name, value, negated: false };
-  });
-}
-
 /** JSON graph file: the same graph as a command line, as data. */
 export interface GraphFile {
   graph: (
@@ -67,18 +58,17 @@ export interface GraphFile {
 }
 
 export class GraphSession {
-  readonly registry: Registry;
   private readonly entries: Entry[] = [];
   private readonly sessionOptions: SessionOptionSpec[] = [];
   private globals: GraphSpec['globals'] = [];
   private session: Session | undefined;
   private readonly listeners: [keyof SessionEvents, (...a: never[]) => void][] = [];
   private stopRequested: 'flush' | 'abort' | undefined;
+  private ran = false;
 
   constructor(private readonly settings: SessionSettings = {}) {
-    this.registry = new Registry();
-    for (const f of builtinFilters) this.registry.register(f);
-    for (const p of settings.plugins ?? []) this.registry.register(p, 'plugin');
+    // Plugins are checked now; the built-ins (and a name clash with one) when the session runs.
+    for (const p of settings.plugins ?? []) checkDescriptor(p, 'plugin');
     for (const [name, v] of Object.entries(settings.options ?? {}))
       this.sessionOptions.push({ arg: -1, name, value: v === null ? null : String(v) });
   }
@@ -199,10 +189,14 @@ export class GraphSession {
 
   /** Build and run the graph; resolves when every filter has ended, rejects with a GraphError. */
   async run(): Promise<void> {
-    if (this.session) throw new Error('a session runs once');
+    if (this.ran) throw new Error('a session runs once');
+    this.ran = true;
     const runfor = this.sessionOptions.find((o) => o.name === 'runfor')?.value;
+    const registry = await createRegistry(
+      (this.settings.plugins ?? []).map((desc) => ({ desc, origin: 'plugin' })),
+    );
     this.session = new Session({
-      registry: this.registry,
+      registry,
       logs: createLogSink(parseLogs([this.settings.logs ?? 'all@warning'])),
       ...(this.settings.clock ? { clock: this.settings.clock } : {}),
       options: {

@@ -29,7 +29,7 @@ export type { Fraction, PacketProps, PidProps, PropValue, StreamType } from './e
 export { GraphError, ERROR_CODES } from './engine/errors.js';
 export type { ErrorCode } from './engine/errors.js';
 export * from './protocol.js'; // the protocol between filters: typed events, well-known packet props
-// Scripted graphs (last: it loads the built-in filters, which import this module's exports above).
+// Scripted graphs (the built-in filters are loaded when a session runs: src/builtins.ts).
 export { createSession, GraphSession, readGraphFile, splitCommandLine } from './api.js';
 export type { FilterRef, GraphFile, Options, OptionValue, SessionSettings } from './api.js';
-export type { FilterStats, SessionEvents } from './engine/session.js';
+export type { FilterStats, SessionEvents, SessionProgress } from './engine/session-events.js';

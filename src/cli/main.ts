@@ -12,7 +12,7 @@ import type { SessionOptionSpec } from '../syntax/graph-spec.js';
 import { Session } from '../engine/session.js';
 import { createLogSink, parseLogs } from '../engine/logger.js';
 import { GraphError } from '../engine/errors.js';
-import { createRegistry } from './registry.js';
+import { createRegistry } from '../builtins.js';
 import { formatGraph, formatStats } from './graph-print.js';
 import { helpText } from './help.js';
 import { loadPlugins } from './plugins.js';
@@ -74,7 +74,7 @@ export async function main(
     }
     if (args[0]?.toLowerCase() === 'gpac') args = args.slice(1);
     const mp4box = args[0]?.toLowerCase() === 'mp4box' ? translateMp4BoxWithWarnings(args.slice(1)) : null;
-    const registry = createRegistry();
+    const registry = await createRegistry();
     await loadPlugins(registry, engineOpts.plugin ?? []);
     if (!args.length && !mp4box && !engineOpts.graphFile) {
       out.write(helpText(registry, null));

@@ -5,7 +5,24 @@
  */
 import type { ArgDef, ArgValue, ArgsSchema } from './args.js';
 import { convertArg } from './args.js';
-import type { GlobalOptionSpec, OptionSpec } from '../syntax/graph-spec.js';
+import type { GlobalOptionSpec, OptionItem, OptionSpec } from '../syntax/graph-spec.js';
+
+/** An option value as a script writes it; converted like the command line's text. */
+export type OptionValue = string | number | boolean | readonly (string | number)[];
+export type Options = Readonly<Record<string, OptionValue>>;
+
+/**
+ * Script-style options (`{ segdur: 2, llhls: 'br', dual: true, rdirs: ['a', 'b'] }`) as the option items
+ * the command line would give (`segdur=2:llhls=br:dual:rdirs=a,b`); `false` is `:!opt`.
+ */
+export function optionItems(options: Options | undefined): OptionItem[] {
+  return Object.entries(options ?? {}).map(([name, v]) => {
+    if (v === true) return { kind: 'option', name, value: null, negated: false };
+    if (v === false) return { kind: 'option', name, value: null, negated: true };
+    const value = Array.isArray(v) ? v.map((x) => String(x).replace(/,/g, ',,')).join(',') : String(v);
+    return { kind: 'option', name, value, negated: false };
+  });
+}
 
 /** Option names every filter accepts (spec §1.3 reserved names); the engine handles them. */
 export const RESERVED_OPTIONS = new Set([

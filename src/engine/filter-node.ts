@@ -21,6 +21,7 @@ import { OutputPidImpl } from './pid.js';
 import type { ConnectionHost } from './pid.js';
 import type { SourceGroup } from './source-group.js';
 import { Holdings } from './packet-lease.js';
+import { callFilter } from './filter-calls.js';
 
 /** Where a node came from on the command line. */
 export interface Declaration {
@@ -52,6 +53,8 @@ export interface NodeHost extends ConnectionHost {
   workFailed(node: FilterNode, error: unknown): void;
   /** A session-unique instance name: `dasher`, then `dasher#2`… */
   instanceName(filterClass: string): string;
+  /** A session-unique PID id. */
+  newPidId(): number;
   pidCreated(node: FilterNode, pid: OutputPidImpl): void;
   pidRemoved(node: FilterNode, pid: OutputPidImpl): void;
   wake(node: FilterNode): void;
@@ -60,6 +63,8 @@ export interface NodeHost extends ConnectionHost {
 export class FilterNode {
   readonly name: string;
   impl!: FilterImpl;
+  /** create() has returned: `impl` is set. */
+  started = false;
   readonly inputs: PidConnection[] = [];
   readonly outputs: OutputPidImpl[] = [];
   /** Output PIDs created since the last linking pass. */
@@ -171,7 +176,8 @@ export class FilterNode {
       },
       session: { options: host.sessionOptions },
     };
-    this.impl = (this.desc.create as (c: typeof ctx) => FilterImpl)(ctx);
+    this.impl = callFilter(this, 'create', () => (this.desc.create as (c: typeof ctx) => FilterImpl)(ctx));
+    this.started = true;
   }
 
   /** Asynchronous work in flight for this filter (ctx.track): the run waits for it and fails with its error. */
@@ -198,6 +204,7 @@ export class FilterNode {
   private createPid(props: PidProps, name?: string): OutputPid {
     this.pidCount++;
     const pid = new OutputPidImpl(
+      this.host.newPidId(),
       name ?? `${this.desc.name}${this.pidCount}`,
       { ...props, ...this.pidOverrides },
       this.name,

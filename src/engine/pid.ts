@@ -43,10 +43,7 @@ export interface ConnectionHost {
   wakeProducer(conn: PidConnection): void;
 }
 
-let nextPidId = 1;
-
 export class OutputPidImpl implements OutputPid {
-  readonly id = nextPidId++;
   readonly connections: PidConnection[] = [];
   private current: PidProps;
   /** Properties at creation: what consumers linked before the first settle() start from. */
@@ -61,6 +58,8 @@ export class OutputPidImpl implements OutputPid {
   bytesSent = 0;
 
   constructor(
+    /** Unique in its session. */
+    readonly id: number,
     readonly name: string,
     props: PidProps,
     readonly producer: string,

@@ -9,25 +9,33 @@ import { hasInputCaps, hasOutputCaps } from './caps.js';
 
 const SCORE: Record<ProbeScore, number> = { supported: 2, maybe: 1, no: 0 };
 
+function invalid(desc: FilterDescriptor | undefined, origin: string, why: string): GraphError {
+  const where = `${origin}${desc?.name ? ` (filter "${desc.name}")` : ''}`;
+  return new GraphError('PLUGIN_INVALID', `invalid filter ${where}: ${why}`, { origin });
+}
+
+/** Throws PLUGIN_INVALID (naming `origin` and the filter) when `desc` is not a usable filter descriptor. */
+export function checkDescriptor(desc: FilterDescriptor, origin: string): void {
+  const bad = (why: string) => invalid(desc, origin, why);
+  if (!desc || typeof desc !== 'object') throw bad('the module does not export a filter descriptor');
+  if (typeof desc.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(desc.name))
+    throw bad(`name must be a word of letters, digits and _ (got ${JSON.stringify(desc.name)})`);
+  if (typeof desc.create !== 'function') throw bad('create() is missing');
+  if (!Array.isArray(desc.caps)) throw bad('caps must be an array of bundles');
+  if (!desc.args || typeof desc.args !== 'object') throw bad('args must be an object (the args schema)');
+  const v = desc.apiVersion ?? FILTER_API_VERSION;
+  if (v !== FILTER_API_VERSION)
+    throw bad(`written for filter API version ${v}; this graphpac provides version ${FILTER_API_VERSION}`);
+}
+
 export class Registry {
   private readonly filters = new Map<string, FilterDescriptor>();
 
   /** Register a filter; `replace` lets it take the place of one already registered under its name. */
   register(desc: FilterDescriptor, origin = 'built-in', opts: { replace?: boolean } = {}): void {
-    const where = `${origin}${desc?.name ? ` (filter "${desc.name}")` : ''}`;
-    const bad = (why: string) =>
-      new GraphError('PLUGIN_INVALID', `invalid filter ${where}: ${why}`, { origin });
-    if (!desc || typeof desc !== 'object') throw bad('the module does not export a filter descriptor');
-    if (typeof desc.name !== 'string' || !/^[A-Za-z][A-Za-z0-9_]*$/.test(desc.name))
-      throw bad(`name must be a word of letters, digits and _ (got ${JSON.stringify(desc.name)})`);
-    if (typeof desc.create !== 'function') throw bad('create() is missing');
-    if (!Array.isArray(desc.caps)) throw bad('caps must be an array of bundles');
-    if (!desc.args || typeof desc.args !== 'object') throw bad('args must be an object (the args schema)');
-    const v = desc.apiVersion ?? FILTER_API_VERSION;
-    if (v !== FILTER_API_VERSION)
-      throw bad(`written for filter API version ${v}; this graphpac provides version ${FILTER_API_VERSION}`);
+    checkDescriptor(desc, origin);
     if (this.filters.has(desc.name) && !opts.replace)
-      throw bad(`a filter named "${desc.name}" is already registered`);
+      throw invalid(desc, origin, `a filter named "${desc.name}" is already registered`);
     this.filters.set(desc.name, desc);
   }
 

@@ -1,8 +1,8 @@
 /**
  * The pull scheduler (spec §3.5, ARCHITECTURE §2). Each step runs the deepest runnable filter (closest
  * to the sinks), so data is pulled through the graph and queues stay short:
- *  - runnable = not ended, woken (new input, drained output, event, timer, or it said 'ok'), and not
- *    every one of its outputs blocked (back-pressure by queue duration and count);
+ *  - runnable = started, not ended, woken (new input, drained output, event, timer, or it said 'ok'),
+ *    and not every one of its outputs blocked (back-pressure by queue duration and count);
  *  - 'not-ready' parks a filter until something wakes it; 'eos' ends it and its outputs;
  *  - when nothing can run, a filter whose inputs have all ended (or that said 'eos'), with no timer
  *    and no full output queue, is ended for it;
@@ -10,16 +10,34 @@
  *  - timers (requestProcess(ms)) sleep through the session clock; with nothing runnable, no timer
  *    and unfinished filters, the graph is stuck: an error lists who waits for what.
  * It yields to Node's event loop every few milliseconds so servers and signals stay responsive.
+ * The scheduler knows the session only through SchedulerHost (no import of session.ts).
  */
 import type { FilterNode } from './filter-node.js';
-import type { Session } from './session.js';
-import { wrapFilterError } from './session.js';
+import type { SchedulerClock } from './clock.js';
 import { GraphError } from './errors.js';
 import type { ProcessResult } from './filter-api.js';
+import { callFilter } from './filter-calls.js';
 
 const YIELD_EVERY_MS = 8;
 
-function consumersEnded(node: FilterNode, s: Session): boolean {
+/** What the scheduler needs of its session. */
+export interface SchedulerHost {
+  readonly nodes: readonly FilterNode[];
+  readonly clock: SchedulerClock;
+  /** Set by stop(): 'flush' ends the media entry points and lets the rest drain; 'abort' ends now. */
+  readonly stopMode: 'flush' | 'abort' | null;
+  /** `-runfor`: milliseconds of session clock after which the run is flushed (undefined: none). */
+  readonly runForMs: number | undefined;
+  /** First failure of a filter's tracked asynchronous work. */
+  readonly asyncError: GraphError | undefined;
+  node(name: string): FilterNode | undefined;
+  linkPending(): void;
+  stop(mode: 'flush' | 'abort'): void;
+  /** A promise resolved by anything that may unblock the graph (work settled, stop, a new source). */
+  sleepSignal(): Promise<void>;
+}
+
+function consumersEnded(node: FilterNode, s: SchedulerHost): boolean {
   const conns = node.outputs.flatMap((p) => p.connections);
   return (
     conns.length > 0 &&
@@ -29,7 +47,7 @@ function consumersEnded(node: FilterNode, s: Session): boolean {
 }
 
 /** End a filter for it (its outputs end); with the session, wake the filters waiting for that. */
-export function finish(node: FilterNode, s?: Session): void {
+export function finish(node: FilterNode, s?: SchedulerHost): void {
   if (s) wakeWaiters(s);
   node.finished = true;
   node.timerAt = undefined;
@@ -41,7 +59,7 @@ export function finish(node: FilterNode, s?: Session): void {
  * header) may still create PIDs that link anywhere downstream: while one exists, other filters that
  * said 'eos' are parked, not ended, so a late PID still finds its consumer alive.
  */
-export function unsettledUpstream(node: FilterNode, s: Session): boolean {
+export function unsettledUpstream(node: FilterNode, s: Pick<SchedulerHost, 'nodes'>): boolean {
   return s.nodes.some(
     (n) => n !== node && !n.finished && n.outputs.length === 0 && !n.isSink && n.depth <= node.depth,
   );
@@ -59,12 +77,8 @@ function mediaEntry(n: FilterNode): boolean {
   );
 }
 
-function canFinish(node: FilterNode, s: Session): boolean {
-  return !unsettledUpstream(node, s);
-}
-
 /** Something settled (a filter made its first PIDs or ended): wake the filters waiting for it. */
-export function wakeWaiters(s: Session): void {
+export function wakeWaiters(s: Pick<SchedulerHost, 'nodes'>): void {
   for (const n of s.nodes)
     if (n.waitsForConnections && !n.finished) {
       n.waitsForConnections = false;
@@ -72,10 +86,10 @@ export function wakeWaiters(s: Session): void {
     }
 }
 
-function pick(s: Session, now: number): FilterNode | undefined {
+function pick(s: SchedulerHost, now: number): FilterNode | undefined {
   let best: FilterNode | undefined;
   for (const n of s.nodes) {
-    if (n.finished) continue;
+    if (n.finished || !n.started) continue;
     if (n.timerAt !== undefined && n.timerAt <= now) {
       n.timerAt = undefined;
       n.woken = true;
@@ -90,12 +104,12 @@ function pick(s: Session, now: number): FilterNode | undefined {
 function deliverUpstreamEvents(node: FilterNode): void {
   while (node.upstreamEvents.length) {
     const { event, pid } = node.upstreamEvents.shift()!;
-    if (node.impl.processEvent?.(event, pid) === true) continue;
+    if (callFilter(node, 'processEvent', () => node.impl.processEvent?.(event, pid)) === true) continue;
     for (const c of node.inputs) c.sendEvent(event);
   }
 }
 
-function stuckReport(s: Session): string {
+function stuckReport(s: SchedulerHost): string {
   return s.nodes
     .filter((n) => !n.finished)
     .map((n) => {
@@ -110,9 +124,60 @@ function stuckReport(s: Session): string {
     .join('; ');
 }
 
-export async function runScheduler(s: Session): Promise<void> {
-  const runfor = s.sessionOptions.runfor;
-  const stopAt = runfor != null && runfor !== '' ? s.clock.now() + Number(runfor) : undefined;
+/** Run one filter: its pending upstream events, then process(); the bookkeeping that follows. */
+async function runNode(s: SchedulerHost, node: FilterNode): Promise<void> {
+  deliverUpstreamEvents(node);
+  let r: ProcessResult;
+  const t0 = performance.now();
+  try {
+    const p = callFilter(node, 'process', () => node.impl.process());
+    r = typeof p === 'string' ? p : await p;
+  } finally {
+    // GPAC's drop contract (dropsTakenPackets): what the call took is dropped now.
+    node.holdings.endOfCall();
+  }
+  node.processCalls++;
+  node.processMs += performance.now() - t0;
+  // Link what it created first: the finish rules below look at the graph as it now is.
+  if (node.unlinked.length) {
+    s.linkPending();
+    wakeWaiters(s);
+  }
+  if (r === 'eos') {
+    node.saidEos = true;
+    node.woken = false;
+    if (!unsettledUpstream(node, s) && node.inFlight === 0) finish(node, s);
+  } else if (r === 'not-ready') {
+    node.woken = false;
+  } else node.saidEos = false;
+  for (const c of node.inputs) {
+    const producer = s.node(c.producer);
+    if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
+  }
+}
+
+/**
+ * Nothing runnable and no work in flight: end the filters that said 'eos' or whose inputs are all
+ * done, that wait for no timer and have no full output queue. True if one was ended.
+ */
+function finishIdle(s: SchedulerHost, pending: readonly FilterNode[]): boolean {
+  let ended = false;
+  for (const n of pending)
+    if (
+      (n.saidEos || (n.inputsDone && !n.ownsSources)) &&
+      n.timerAt === undefined &&
+      !n.outputs.some((o) => o.wouldBlock)
+    ) {
+      finish(n, s);
+      ended = true;
+    }
+  return ended;
+}
+
+/** Run to the end of the graph (or of a stop). Throws the first filter error as a GraphError. */
+export async function runScheduler(s: SchedulerHost): Promise<void> {
+  const runfor = s.runForMs;
+  const stopAt = runfor !== undefined ? s.clock.now() + runfor : undefined;
   let lastYield = performance.now();
   s.linkPending();
   for (;;) {
@@ -124,39 +189,9 @@ export async function runScheduler(s: Session): Promise<void> {
       // what is already in flight drains, and the sinks finalize.
       for (const n of s.nodes) if (!n.finished && mediaEntry(n)) finish(n, s);
     }
-    const now = s.clock.now();
-    const node = pick(s, now);
+    const node = pick(s, s.clock.now());
     if (node) {
-      deliverUpstreamEvents(node);
-      let r: ProcessResult;
-      const t0 = performance.now();
-      try {
-        const p = node.impl.process();
-        r = typeof p === 'string' ? p : await p;
-      } catch (e) {
-        throw wrapFilterError(node, e);
-      } finally {
-        // GPAC's drop contract (dropsTakenPackets): what the call took is dropped now.
-        node.holdings.endOfCall();
-      }
-      node.processCalls++;
-      node.processMs += performance.now() - t0;
-      // Link what it created first: the finish rules below look at the graph as it now is.
-      if (node.unlinked.length) {
-        s.linkPending();
-        wakeWaiters(s);
-      }
-      if (r === 'eos') {
-        node.saidEos = true;
-        node.woken = false;
-        if (canFinish(node, s) && node.inFlight === 0) finish(node, s);
-      } else if (r === 'not-ready') {
-        node.woken = false;
-      } else node.saidEos = false;
-      for (const c of node.inputs) {
-        const producer = s.node(c.producer);
-        if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
-      }
+      await runNode(s, node);
       if (performance.now() - lastYield > YIELD_EVERY_MS) {
         await new Promise((r) => setImmediate(r));
         lastYield = performance.now();
@@ -166,21 +201,8 @@ export async function runScheduler(s: Session): Promise<void> {
     const pending = s.nodes.filter((n) => !n.finished);
     if (!pending.length) return;
     // Nothing runnable. Work in flight (writes, uploads) may still wake someone: wait for it first.
-    // Then end filters that said 'eos' or whose inputs are all done, that wait for no timer and
-    // have no full output queue.
     const inFlight = pending.some((n) => n.inFlight > 0);
-    let ended = false;
-    if (!inFlight)
-      for (const n of pending)
-        if (
-          (n.saidEos || (n.inputsDone && !n.ownsSources)) &&
-          n.timerAt === undefined &&
-          !n.outputs.some((o) => o.wouldBlock)
-        ) {
-          finish(n, s);
-          ended = true;
-        }
-    if (ended) continue;
+    if (!inFlight && finishIdle(s, pending)) continue;
     const timers = pending.map((n) => n.timerAt).filter((t): t is number => t !== undefined);
     const wakeAt = Math.min(...timers, !s.stopMode && stopAt !== undefined ? stopAt : Infinity);
     if (wakeAt === Infinity && !inFlight) {
@@ -193,4 +215,36 @@ export async function runScheduler(s: Session): Promise<void> {
     await s.clock.sleepUntil(wakeAt, s.sleepSignal());
     lastYield = performance.now();
   }
+}
+
+/**
+ * Run until nothing can run at the clock's current time and no tracked work is in flight, without
+ * sleeping on timers and without ending the run (the test harness drives the clock itself). With
+ * `finishIdle`, filters that are done (see above) are ended on the way, as the full run would.
+ */
+export async function runUntilIdle(s: SchedulerHost, opts: { finishIdle: boolean }): Promise<void> {
+  s.linkPending();
+  for (;;) {
+    if (s.asyncError) throw s.asyncError;
+    const node = pick(s, s.clock.now());
+    if (node) {
+      await runNode(s, node);
+      continue;
+    }
+    const pending = s.nodes.filter((n) => !n.finished);
+    if (pending.some((n) => n.inFlight > 0)) {
+      await s.sleepSignal();
+      continue;
+    }
+    if (opts.finishIdle && finishIdle(s, pending)) continue;
+    return;
+  }
+}
+
+/** The earliest timer any unfinished filter waits for (undefined: none). */
+export function nextTimer(s: Pick<SchedulerHost, 'nodes'>): number | undefined {
+  let t: number | undefined;
+  for (const n of s.nodes)
+    if (!n.finished && n.timerAt !== undefined && (t === undefined || n.timerAt < t)) t = n.timerAt;
+  return t;
 }

@@ -10,15 +10,14 @@ export interface GroupHost {
   removeGroup(group: SourceGroup): void;
 }
 
-let nextGroupId = 1;
-
 export class SourceGroup implements SourceHandle {
-  readonly id = nextGroupId++;
   /** The filters of the chain (emptied when the chain is removed). */
   readonly nodes = new Set<FilterNode>();
   removed = false;
 
   constructor(
+    /** Unique in its session. */
+    readonly id: number,
     readonly url: string,
     /** The filter that opened the source: the only destination of the chain's PIDs. */
     readonly owner: FilterNode,

@@ -8,7 +8,7 @@ import { Session } from '../../src/engine/session.js';
 import { ManualClock } from '../../src/engine/clock.js';
 import type { SchedulerClock } from '../../src/engine/clock.js';
 import { createLogSink, parseLogs } from '../../src/engine/logger.js';
-import { createRegistry } from '../../src/cli/registry.js';
+import { createRegistry } from '../../src/builtins.js';
 import { parseGraph } from '../../src/syntax/parse.js';
 import { partEnds, recordSink } from '../helpers/record-sink.js';
 import type { ManifestVersion } from '../helpers/record-sink.js';
@@ -28,7 +28,7 @@ interface Lateness {
 async function run(clock: SchedulerClock | undefined, runfor: number): Promise<{ late: Lateness[] }> {
   const versions: (ManifestVersion & { wall: number })[] = [];
   const origins = new Map<string, number>();
-  const registry = createRegistry();
+  const registry = await createRegistry();
   const rec = recordSink(versions);
   registry.register({
     ...rec,

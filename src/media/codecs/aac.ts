@@ -38,6 +38,13 @@ export interface AudioSpecificConfig {
   signalling: SbrSignalling;
   /** 1024 or 960 samples per frame (core coder), for GA object types. */
   frameLength?: number;
+  /** What a decoder outputs: the SBR rate when SBR is signalled (either way), else the core rate. */
+  outputSampleRate: number;
+  /**
+   * Channels a decoder outputs: parametric stereo turns a mono core into stereo; undefined when a
+   * program_config_element defines them (channelConfiguration 0).
+   */
+  outputChannels: number | undefined;
 }
 
 function objectType(r: BitReader): number {
@@ -53,8 +60,21 @@ function frequency(r: BitReader): { index: number; hz: number } {
   return { index, hz };
 }
 
-/** Parses an AudioSpecificConfig (the DecoderSpecificInfo payload of an mp4a esds). */
+/**
+ * Parses an AudioSpecificConfig (the DecoderSpecificInfo payload of an mp4a esds). Throws a RangeError
+ * on truncated data or a reserved sampling frequency index.
+ */
 export function parseAudioSpecificConfig(data: Uint8Array): AudioSpecificConfig {
+  const asc = parseFields(data);
+  asc.outputSampleRate = asc.sbr
+    ? (asc.extensionSamplingFrequency ?? asc.samplingFrequency)
+    : asc.samplingFrequency;
+  asc.outputChannels =
+    asc.channelConfiguration === 0 ? undefined : asc.ps && asc.channels === 1 ? 2 : asc.channels;
+  return asc;
+}
+
+function parseFields(data: Uint8Array): AudioSpecificConfig {
   const r = new BitReader(data);
   const audioObjectType = objectType(r);
   const freq = frequency(r);
@@ -69,6 +89,8 @@ export function parseAudioSpecificConfig(data: Uint8Array): AudioSpecificConfig 
     sbr: false,
     ps: false,
     signalling: 'none',
+    outputSampleRate: freq.hz,
+    outputChannels: undefined,
   };
   if (audioObjectType === 5 || audioObjectType === 29) {
     out.sbr = true;
@@ -78,12 +100,26 @@ export function parseAudioSpecificConfig(data: Uint8Array): AudioSpecificConfig 
     out.coreObjectType = objectType(r);
     if (out.coreObjectType === 22) r.skip(4); // extensionChannelConfiguration
   }
-  if (!GA_OBJECT_TYPES.has(out.coreObjectType)) return out;
+  // What follows is optional for the fields above: an ASC cut short after them (a few muxers write
+  // the first two bytes only) still tells the rate and channels.
+  if (r.bitsLeft > 0)
+    try {
+      readTail(r, out);
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+    }
+  return out;
+}
+
+/** GASpecificConfig and backward-compatible SBR/PS signalling, read into `out`. */
+function readTail(r: BitReader, out: AudioSpecificConfig): void {
+  const channelConfiguration = out.channelConfiguration;
+  if (!GA_OBJECT_TYPES.has(out.coreObjectType)) return;
   // GASpecificConfig (4.4.1)
   out.frameLength = r.flag() ? 960 : 1024; // frameLengthFlag
   if (r.flag()) r.skip(14); // dependsOnCoreCoder → coreCoderDelay
   const extensionFlag = r.flag();
-  if (channelConfiguration === 0) return out; // a program_config_element follows: not parsed further
+  if (channelConfiguration === 0) return; // a program_config_element follows: not parsed further
   if (out.coreObjectType === 6 || out.coreObjectType === 20) r.skip(3); // layerNr
   if (extensionFlag) {
     if (out.coreObjectType === 22) r.skip(16); // numOfSubFrame, layer_length
@@ -92,23 +128,22 @@ export function parseAudioSpecificConfig(data: Uint8Array): AudioSpecificConfig 
   }
   if ([17, 19, 20, 21, 22, 23].includes(out.coreObjectType)) {
     const epConfig = r.bits(2);
-    if (epConfig === 2 || epConfig === 3) return out; // ErrorProtectionSpecificConfig: not parsed
+    if (epConfig === 2 || epConfig === 3) return; // ErrorProtectionSpecificConfig: not parsed
   }
-  if (out.signalling === 'explicit' || r.bitsLeft < 16) return out;
+  if (out.signalling === 'explicit' || r.bitsLeft < 16) return;
   // Backward-compatible signalling (1.6.5.2)
-  if (r.bits(11) !== 0x2b7) return out; // syncExtensionType
+  if (r.bits(11) !== 0x2b7) return; // syncExtensionType
   const extensionAudioObjectType = objectType(r);
-  if (extensionAudioObjectType !== 5 && extensionAudioObjectType !== 22) return out;
+  if (extensionAudioObjectType !== 5 && extensionAudioObjectType !== 22) return;
   const sbrPresentFlag = r.flag();
   if (sbrPresentFlag) {
+    out.extensionSamplingFrequency = frequency(r).hz;
     out.sbr = true;
     out.signalling = 'backward-compatible';
-    out.extensionSamplingFrequency = frequency(r).hz;
     if (extensionAudioObjectType === 5 && r.bitsLeft >= 12 && r.bits(11) === 0x548) {
       out.ps = r.flag(); // psPresentFlag
     }
   }
-  return out;
 }
 
 /**
