@@ -22,6 +22,7 @@ import type { SchedulerClock } from './engine/clock.js';
 import { createLogSink, parseLogs } from './engine/logger.js';
 import { GraphError } from './engine/errors.js';
 import { optionItems } from './engine/apply-args.js';
+import { readSessionOptions, sessionOptionSpecs } from './engine/session-options.js';
 import type { Options } from './engine/apply-args.js';
 import { createRegistry } from './builtins.js';
 
@@ -42,8 +43,11 @@ export interface SessionSettings {
   clock?: SchedulerClock;
   /** How often onProgress() listeners are called, ms (default 500). */
   progressEveryMs?: number;
-  /** Session options as on the command line without the dash: `{ runfor: 5000 }`. */
-  options?: Readonly<Record<string, string | number | null>>;
+  /**
+   * Session options as on the command line without the dash: `{ runfor: 5000, 'max-chain': 4 }`
+   * (`true` or null for a flag). Checked like the command line's (`graphpac -h` lists them).
+   */
+  options?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 /** JSON graph file: the same graph as a command line, as data. */
@@ -53,8 +57,8 @@ export interface GraphFile {
     | { filter: string; options?: Options; id?: string; sources?: readonly string[] }
     | { sink: string; options?: Options; id?: string; sources?: readonly string[] }
   )[];
-  /** Session options (`runfor`, `max-chain`…). */
-  options?: Readonly<Record<string, string | number | null>>;
+  /** Session options (`runfor`, `max-chain`…), checked like the command line's. */
+  options?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
 export class GraphSession {
@@ -69,8 +73,13 @@ export class GraphSession {
   constructor(private readonly settings: SessionSettings = {}) {
     // Plugins are checked now; the built-ins (and a name clash with one) when the session runs.
     for (const p of settings.plugins ?? []) checkDescriptor(p, 'plugin');
-    for (const [name, v] of Object.entries(settings.options ?? {}))
-      this.sessionOptions.push({ arg: -1, name, value: v === null ? null : String(v) });
+    this.addSessionOptions(sessionOptionSpecs(settings.options));
+  }
+
+  /** Session options are checked when given, by the table the CLI uses (engine/session-options.ts). */
+  private addSessionOptions(specs: readonly SessionOptionSpec[]): void {
+    readSessionOptions(specs);
+    this.sessionOptions.push(...specs);
   }
 
   private add(
@@ -122,6 +131,7 @@ export class GraphSession {
   load(commandLine: string | readonly string[]): this {
     const argv = typeof commandLine === 'string' ? splitCommandLine(commandLine) : commandLine;
     const spec = parseGraph(argv);
+    readSessionOptions(spec.session);
     const offset = this.entries.length;
     for (const e of spec.entries) this.entries.push({ ...e, arg: e.arg + offset });
     this.globals = [...this.globals, ...spec.globals];
@@ -155,8 +165,7 @@ export class GraphSession {
           this.link(from, ref);
         }
     }
-    for (const [name, v] of Object.entries(file.options ?? {}))
-      this.sessionOptions.push({ arg: -1, name, value: v === null ? null : String(v) });
+    this.addSessionOptions(sessionOptionSpecs(file.options));
     return this;
   }
 
@@ -191,18 +200,14 @@ export class GraphSession {
   async run(): Promise<void> {
     if (this.ran) throw new Error('a session runs once');
     this.ran = true;
-    const runfor = this.sessionOptions.find((o) => o.name === 'runfor')?.value;
     const registry = await createRegistry(
       (this.settings.plugins ?? []).map((desc) => ({ desc, origin: 'plugin' })),
     );
     this.session = new Session({
       registry,
-      logs: createLogSink(parseLogs([this.settings.logs ?? 'all@warning'])),
+      logs: createLogSink(parseLogs(this.logLevels())),
       ...(this.settings.clock ? { clock: this.settings.clock } : {}),
-      options: {
-        ...Object.fromEntries(this.sessionOptions.map((o) => [o.name, o.value])),
-        ...(runfor != null ? { runfor } : {}),
-      },
+      options: this.sessionOptions,
     });
     for (const [e, l] of this.listeners) this.session.on(e, l as never);
     this.session.load(this.spec);
@@ -219,6 +224,13 @@ export class GraphSession {
     } finally {
       if (timer) clearInterval(timer);
     }
+  }
+
+  /** `logs` of the settings, else the `-logs` options given, else warnings only. */
+  private logLevels(): string[] {
+    if (this.settings.logs !== undefined) return [this.settings.logs];
+    const given = readSessionOptions(this.sessionOptions).logs;
+    return given.length ? given : ['all@warning'];
   }
 
   /** Stop: 'flush' writes what is in flight and ends cleanly (like Ctrl-C); 'abort' ends at once. */

@@ -5,6 +5,7 @@
 import type { Registry } from '../engine/registry.js';
 import { GraphError } from '../engine/errors.js';
 import { filterHelpText, optionLine } from './filter-format.js';
+import { sessionOptionsHelp } from '../engine/session-options.js';
 
 export const USAGE = `Usage: graphpac [gpac] [options] [-i SOURCE] [FILTER[:opts]] [-o DEST[:opts]] ...
        graphpac MP4Box ...   (MP4Box DASH command lines)
@@ -13,18 +14,12 @@ Runs a filter graph written in GPAC's command-line language, e.g.
   graphpac -i source1 -i source2 reframer:rt=on -o res/live.m3u8:segdur=10:cdur=1:profile=live:dmode=dynamic:llhls=br
   graphpac -i clip.mp4 inspect:deep
 
-Options:
+Graph:
   -i URL, -src URL     add a source            -o URL, -dst URL   add a destination
   --opt=val            global filter option     --FILTER@opt=val   global option for one filter class
-  -graph               print the resolved graph after the run
-  -stats               print per-filter statistics after the run
-  -logs=TOOL@LEVEL     log levels (tools: all dash container http media core; levels: quiet error warning info debug)
-  -runfor=MS           stop (with a full flush) after MS milliseconds
-  -max-chain=N         longest chain link resolution may insert (default 6)
-  -ca-bundle=FILE      extra trusted CA certificates (PEM) for https:// origins (or NODE_EXTRA_CA_CERTS=FILE)
-  -quiet, -noprog      no progress output
-  -h [filters|FILTER|FILTER.OPT]   help
-Engine options (before the graph): --plugin MODULE (load a filter plugin), --version
+Session options:
+${sessionOptionsHelp()}
+Engine options (before the graph): --plugin MODULE (load a filter plugin), --graph-file FILE.json, --version
 `;
 
 export function helpText(registry: Registry, topic: string | null): string {

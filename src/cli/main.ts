@@ -8,45 +8,16 @@ import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { parseGraph } from '../syntax/parse.js';
 import { translateMp4BoxWithWarnings } from '../syntax/mp4box.js';
-import type { SessionOptionSpec } from '../syntax/graph-spec.js';
 import { Session } from '../engine/session.js';
 import { createLogSink, parseLogs } from '../engine/logger.js';
 import { GraphError } from '../engine/errors.js';
+import { readSessionOptions } from '../engine/session-options.js';
 import { createRegistry } from '../builtins.js';
 import { formatGraph, formatStats } from './graph-print.js';
 import { helpText } from './help.js';
 import { loadPlugins } from './plugins.js';
 import { startProgress } from './progress.js';
 import { GraphSession, readGraphFile } from '../api.js';
-
-/** Session options the CLI understands (value: whether it takes a value). */
-const SESSION_OPTIONS: Record<string, 'flag' | 'value' | 'optional'> = {
-  graph: 'flag',
-  stats: 'flag',
-  logs: 'value',
-  runfor: 'value',
-  runforf: 'value',
-  runforx: 'value',
-  quiet: 'flag',
-  noprog: 'flag',
-  'max-chain': 'value',
-  'buffer-gen': 'value',
-  'buffer-units': 'value',
-  h: 'optional',
-  ha: 'optional',
-  hx: 'optional',
-  hh: 'optional',
-  threads: 'value',
-  ltf: 'flag',
-  k: 'flag',
-  // Extra trusted CAs for https:// (httpout push), as GPAC's downloader.
-  'ca-bundle': 'value',
-};
-
-function sessionValue(opts: readonly SessionOptionSpec[], name: string): string | null | undefined {
-  const o = opts.find((x) => x.name === name);
-  return o ? o.value : undefined;
-}
 
 export async function main(
   argv: string[],
@@ -90,52 +61,17 @@ export async function main(
         session: [...g.spec.session, ...spec.session],
       };
     }
-    for (const o of spec.session) {
-      if (!(o.name in SESSION_OPTIONS))
-        throw new GraphError(
-          'UNKNOWN_OPTION',
-          `unrecognized option "-${o.name}" (argument ${o.arg + 1}); see graphpac -h`,
-          {
-            option: o.name,
-          },
-        );
-    }
-    const help = spec.session.find((o) => ['h', 'ha', 'hx', 'hh'].includes(o.name));
-    if (help) {
-      out.write(helpText(registry, help.value));
+    // One table for every session option (engine/session-options.ts): refused here as by the API.
+    const options = readSessionOptions(spec.session);
+    if (options.help !== undefined) {
+      out.write(helpText(registry, options.help));
       return 0;
     }
-    const logValues = spec.session.filter((o) => o.name === 'logs').map((o) => o.value ?? '');
-    const logCfg = parseLogs(logValues);
+    const logCfg = parseLogs(options.logs);
     debug = logCfg.debug;
     const logs = createLogSink(logCfg);
     for (const w of mp4box?.warnings ?? []) logs.root.warn(w);
-    const num = (name: string): number | undefined => {
-      const v = sessionValue(spec.session, name);
-      if (v === undefined) return undefined;
-      const n = Number(v);
-      if (v === null || !Number.isFinite(n) || n < 0)
-        throw new GraphError('BAD_OPTION_VALUE', `-${name}=${v ?? ''}: expected a non-negative number`, {
-          option: name,
-        });
-      return n;
-    };
-    const runfor = num('runfor') ?? num('runforf') ?? num('runforx');
-    const bufferGen = num('buffer-gen');
-    const bufferUnits = num('buffer-units');
-    const session = new Session({
-      registry,
-      logs,
-      maxChain: num('max-chain'),
-      queueLimits: {
-        ...(bufferGen !== undefined ? { maxDurationUs: Math.max(1, bufferGen) } : {}),
-        ...(bufferUnits !== undefined ? { maxPackets: Math.max(1, bufferUnits) } : {}),
-      },
-      options: {
-        ...Object.fromEntries(spec.session.map((o) => [o.name, o.value])),
-        ...(runfor !== undefined ? { runfor: String(runfor) } : {}),
-      },
-    });
+    const session = new Session({ registry, logs, options: spec.session });
     session.load(spec);
     let interrupts = 0;
     const onInt = () => {
@@ -146,7 +82,7 @@ export async function main(
     const onTerm = () => session.stop('abort');
     process.on('SIGINT', onInt);
     process.on('SIGTERM', onTerm);
-    const quiet = ['quiet', 'noprog'].some((o) => sessionValue(spec.session, o) !== undefined);
+    const quiet = options.quiet;
     const stopProgress =
       !quiet && err === process.stderr && process.stderr.isTTY
         ? startProgress(session, process.stderr)
@@ -157,8 +93,8 @@ export async function main(
       stopProgress?.();
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      if (sessionValue(spec.session, 'graph') !== undefined) err.write(formatGraph(session) + '\n');
-      if (sessionValue(spec.session, 'stats') !== undefined) err.write(formatStats(session) + '\n');
+      if (options.graph) err.write(formatGraph(session) + '\n');
+      if (options.stats) err.write(formatStats(session) + '\n');
       logs.flush();
     }
     return 0;

@@ -4,7 +4,7 @@
  * are in graph.ts. Observers (CLI, library users) follow it through typed events (session-events.ts);
  * data and control never depend on them.
  */
-import type { GraphSpec, OptionSpec } from '../syntax/graph-spec.js';
+import type { GraphSpec, OptionSpec, SessionOptionSpec } from '../syntax/graph-spec.js';
 import type { FilterDescriptor } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import { systemClock } from './clock.js';
@@ -19,6 +19,8 @@ import { applyArgs, inheritablePart, trackedPart } from './apply-args.js';
 import { runScheduler } from './scheduler.js';
 import { parsePropValue } from './prop-parse.js';
 import { FilterGraph, finalizeNode } from './graph.js';
+import { readSessionOptions, sessionOptionSpecs } from './session-options.js';
+import type { SessionOptionValues } from './session-options.js';
 
 export type { FilterStats, SessionEvents, SessionProgress } from './session-events.js';
 
@@ -26,22 +28,16 @@ export interface SessionInit {
   registry: Registry;
   clock?: SchedulerClock;
   logs?: LogSink;
+  /**
+   * Session options as written (`-runfor=5000` → `{ runfor: 5000 }`, or the command line's list),
+   * checked and parsed by the session-options table (session-options.ts): an unknown name or a bad
+   * value throws a GraphError. Filters see them raw (`ctx.session.options`).
+   */
+  options?: readonly SessionOptionSpec[] | Readonly<Record<string, string | number | boolean | null>>;
+  /** Overrides `-buffer-gen` / `-buffer-units` (tests). */
   queueLimits?: Partial<QueueLimits>;
-  /** Longest chain of filters link resolution may insert (GPAC -max-chain, default 6). */
+  /** Overrides `-max-chain`. */
   maxChain?: number;
-  /** Session options (-opt[=val]) visible to filters. */
-  options?: Record<string, string | null>;
-}
-
-function runForMs(options: Readonly<Record<string, string | null>>): number | undefined {
-  const v = options.runfor;
-  if (v == null || v === '') return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0)
-    throw new GraphError('BAD_OPTION_VALUE', `-runfor=${v}: expected a non-negative number of milliseconds`, {
-      option: 'runfor',
-    });
-  return n;
 }
 
 export class Session extends FilterGraph {
@@ -49,18 +45,29 @@ export class Session extends FilterGraph {
   /** Options written on the command line, to warn about those no filter used. */
   private readonly tracked: { owner: string; option: OptionSpec }[] = [];
   private started = false;
+  /** The session options, parsed. */
+  readonly optionValues: SessionOptionValues;
 
   constructor(init: SessionInit) {
-    const options = init.options ?? {};
+    const specs = Array.isArray(init.options)
+      ? (init.options as readonly SessionOptionSpec[])
+      : sessionOptionSpecs(init.options as Record<string, string | number | boolean | null> | undefined);
+    const v = readSessionOptions(specs);
     super({
       registry: init.registry,
       clock: init.clock ?? systemClock,
-      logs: init.logs ?? createLogSink(parseLogs([])),
-      queueLimits: { ...DEFAULT_QUEUE_LIMITS, ...init.queueLimits },
-      maxChain: init.maxChain ?? 6,
-      runForMs: runForMs(options),
-      options,
+      logs: init.logs ?? createLogSink(parseLogs(v.logs)),
+      queueLimits: {
+        ...DEFAULT_QUEUE_LIMITS,
+        ...(v.bufferGenUs !== undefined ? { maxDurationUs: v.bufferGenUs } : {}),
+        ...(v.bufferUnits !== undefined ? { maxPackets: v.bufferUnits } : {}),
+        ...init.queueLimits,
+      },
+      maxChain: init.maxChain ?? v.maxChain ?? 6,
+      runForMs: v.runForMs,
+      options: Object.fromEntries(specs.map((o) => [o.name, o.value])),
     });
+    this.optionValues = v;
   }
 
   /** Create the declared filters of a parsed command line. Throws GraphError on any bad entry. */
