@@ -250,12 +250,22 @@ export async function readGraphFile(path: string): Promise<GraphFile> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new GraphError('FILE_NOT_FOUND', `cannot read graph file "${path}": ${(e as Error).message}`);
+    throw new GraphError(
+      'FILE_NOT_FOUND',
+      `cannot read graph file "${path}": ${(e as Error).message}`,
+      { path },
+      { cause: e },
+    );
   }
   try {
     return JSON.parse(text) as GraphFile;
   } catch (e) {
-    throw new GraphError('SYNTAX', `graph file "${path}" is not valid JSON: ${(e as Error).message}`);
+    throw new GraphError(
+      'SYNTAX',
+      `graph file "${path}" is not valid JSON: ${(e as Error).message}`,
+      { path },
+      { cause: e },
+    );
   }
 }
 

@@ -41,7 +41,12 @@ export async function loadPlugins(registry: Registry, modules: readonly string[]
       mod = (await import(entryOf(m))) as typeof mod;
     } catch (e) {
       if (e instanceof GraphError) throw e;
-      throw new GraphError('PLUGIN_INVALID', `cannot load plugin "${m}": ${errorMessage(e)}`, { plugin: m });
+      throw new GraphError(
+        'PLUGIN_INVALID',
+        `cannot load plugin "${m}": ${errorMessage(e)}`,
+        { plugin: m },
+        { cause: e },
+      );
     }
     const list = Array.isArray(mod.filters) ? mod.filters : [mod.default];
     for (const f of list) registry.register(f as FilterDescriptor, `plugin "${m}"`);

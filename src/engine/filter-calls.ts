@@ -1,18 +1,29 @@
 /**
  * The one place where the engine calls into filter code. Every call — create, configurePid, process,
- * processEvent, finalize, and the asynchronous work a filter tracks — goes through `callFilter`, so an
+ * processEvent, finalize, the asynchronous work a filter tracks, and the descriptor's probeUrl,
+ * probeData and instanceCaps — goes through `callFilter`, so an
  * exception always surfaces as a GraphError naming the filter instance and the phase, with the thrown
  * value kept as `cause`.
  */
 import { GraphError } from './errors.js';
 
 /** Which entry point of a filter was running when it threw. */
-export type FilterPhase = 'create' | 'configurePid' | 'process' | 'processEvent' | 'finalize' | 'work';
+export type FilterPhase =
+  | 'create'
+  | 'configurePid'
+  | 'process'
+  | 'processEvent'
+  | 'finalize'
+  | 'work'
+  // Descriptor functions, called without an instance (the name is then the filter class).
+  | 'probeUrl'
+  | 'probeData'
+  | 'instanceCaps';
 
 /** Marks errors already attributed to a filter: they pass through outer calls unchanged. */
 const attributed = new WeakSet<GraphError>();
 
-/** What the wrapper needs of a filter instance. */
+/** What the wrapper needs of a filter instance (a descriptor alone: `ofDescriptor`). */
 export interface CalledFilter {
   /** Instance name (`fout#2`). */
   readonly name: string;
@@ -50,6 +61,11 @@ export function filterError(node: CalledFilter, phase: FilterPhase, e: unknown):
   }
   attributed.add(err);
   return err;
+}
+
+/** A descriptor seen as the caller of its own functions (probes): named by its class. */
+export function ofDescriptor(desc: { readonly name: string }): CalledFilter {
+  return { name: desc.name, desc };
 }
 
 /**

@@ -122,7 +122,7 @@ export class FilterNode {
   get inputCaps(): readonly CapsBundle[] {
     const dyn = this.desc.instanceCaps as
       ((a: Record<string, ArgValue>) => readonly CapsBundle[]) | undefined;
-    return dyn ? dyn(this.args) : this.desc.caps;
+    return dyn ? callFilter(this, 'instanceCaps', () => dyn(this.args)) : this.desc.caps;
   }
 
   get maxInputs(): number {

@@ -6,6 +6,7 @@ import type { FilterDescriptor, ProbeScore } from './filter-api.js';
 import { FILTER_API_VERSION } from './filter-api.js';
 import { GraphError } from './errors.js';
 import { hasInputCaps, hasOutputCaps } from './caps.js';
+import { callFilter, ofDescriptor } from './filter-calls.js';
 
 const SCORE: Record<ProbeScore, number> = { supported: 2, maybe: 1, no: 0 };
 
@@ -63,7 +64,8 @@ export class Registry {
       if (!d.probeUrl) continue;
       if (role === 'source' && hasInputCaps(d.caps)) continue;
       if (role === 'sink' && hasOutputCaps(d.caps)) continue;
-      const s = SCORE[d.probeUrl(url, role)];
+      const probe = d.probeUrl;
+      const s = SCORE[callFilter(ofDescriptor(d), 'probeUrl', () => probe(url, role))] ?? 0;
       if (s > bestScore || (s === bestScore && s > 0 && best && (d.priority ?? 0) < (best.priority ?? 0))) {
         best = d;
         bestScore = s;
@@ -77,7 +79,9 @@ export class Registry {
     let mime: string | undefined;
     let bestScore = 0;
     for (const d of this.filters.values()) {
-      const r = d.probeData?.(data);
+      const probe = d.probeData;
+      if (!probe) continue;
+      const r = callFilter(ofDescriptor(d), 'probeData', () => probe(data));
       if (r && SCORE[r.score] > bestScore) {
         mime = r.mime;
         bestScore = SCORE[r.score];

@@ -150,6 +150,8 @@ async function runNode(s: SchedulerHost, node: FilterNode): Promise<void> {
   } else if (r === 'not-ready') {
     node.woken = false;
   } else node.saidEos = false;
+  // An event its new consumers sent up while being linked (from configurePid) wakes it again.
+  if (node.upstreamEvents.length && !node.finished) node.woken = true;
   for (const c of node.inputs) {
     const producer = s.node(c.producer);
     if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
