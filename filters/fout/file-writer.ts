@@ -8,7 +8,8 @@
  *    `LLHASPartFiles` also opens the part file `<segment>.k`, and what follows goes to both (llhls=sf).
  *  - Manifests (`IsManifest` PIDs, or `atomic`) are written to a temporary file and renamed: readers
  *    never see half a playlist.
- *  - A packet carrying `AckId` is acknowledged upstream (`write-ack` event) once its bytes are written.
+ *  - A packet carrying `AckId` is acknowledged upstream (`write-ack` event) once its bytes are written,
+ *    in the order of the PID's packets.
  *  - `file-delete` events remove the named file, in order with the writes.
  * Optional hooks tell an observer (an HTTP origin) what happened on disk, in order, once it happened;
  * or, with `memoryFirst`, what is planned, in the same order, as the packets are taken: an origin serving
@@ -92,6 +93,8 @@ interface PidState {
   manifest: boolean;
   /** Operations on this PID's files run one after the other. */
   chain: Promise<void>;
+  /** Acknowledgements waiting for a gate (WriterHooks.boundary), in packet order. */
+  acks?: Promise<void>;
 }
 
 export function ioError(e: unknown, path: string, action: string, label = 'fout'): GraphError {
@@ -245,6 +248,26 @@ export function createFileSink(
     void ctx.track(st.chain);
   }
 
+  /**
+   * Acknowledge upstream once `gate` (if any) resolved, and never before an earlier packet of the PID:
+   * gates resolve in any order (a push retrying a segment's upload while the next one's goes through),
+   * acknowledgements leave in the order of the packets.
+   */
+  function acknowledge(pid: InputPid, st: PidState, ack: FilterEvent, gate: void | Promise<void>): void {
+    if (!gate && st.acks === undefined) {
+      pid.sendEvent(ack);
+      return;
+    }
+    const chain: Promise<void> = (st.acks ?? Promise.resolve())
+      .then(() => gate)
+      .then(() => {
+        pid.sendEvent(ack);
+        if (st.acks === chain) st.acks = undefined;
+      });
+    st.acks = chain;
+    void ctx.track(chain);
+  }
+
   /** Turn packets into ordered file operations (opening files, batched writes, acknowledgements). */
   function plan(pid: InputPid, st: PidState, packets: Packet[]): void {
     let batch: Uint8Array[] = [];
@@ -348,8 +371,7 @@ export function createFileSink(
           // The observer has the bytes: acknowledge now, the disk follows.
           const gate = t ? now.boundary?.(t.path, t.planned.size) : undefined;
           if (t && part) now.closed?.(part.path, part.planned.size);
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
-          else pid.sendEvent(ack);
+          acknowledge(pid, st, ack, gate);
           continue;
         }
         enqueue(st, 0, async () => {
@@ -359,8 +381,7 @@ export function createFileSink(
             // The part's last byte is written: its file is complete (it is closed when the next opens).
             if (part) hooks.closed?.(part.path, part.written.size);
           }
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
-          else pid.sendEvent(ack);
+          acknowledge(pid, st, ack, gate);
         });
       }
     }
