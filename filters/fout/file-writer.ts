@@ -48,6 +48,11 @@ export interface WriterHooks {
   replaced?(path: string, data: Uint8Array, props: PacketProps): void;
   /** The file was removed (`file-delete`). */
   deleted?(path: string): void;
+  /**
+   * The run stopped (SIGTERM, a failed write…) while the file was still being written: its bytes are
+   * not a whole file. Reported instead of `closed` (for a part file in production too).
+   */
+  abandoned?(path: string): void;
 }
 
 export interface FileSinkOptions {
@@ -441,10 +446,22 @@ export function createFileSink(
       return true;
     },
     async finalize() {
+      // Files still open here were cut by a stop or a failure (a normal end closed them at EOS).
+      const report = opts.hooks?.abandoned;
+      const cut = (f: OpenFile) => {
+        if (f.part) report?.(f.part.path);
+        report?.(f.path);
+      };
       for (const st of states.values()) {
-        closedNow(st.file);
+        const f = st.file;
+        st.file = undefined;
+        if (f && early) cut(f);
         await st.chain.catch(() => undefined);
-        await closeFile(st.file).catch(() => undefined);
+        if (!f) continue;
+        await Promise.all(
+          [f.fh, f.part?.fh].map(async (fh) => (await fh)?.close().catch(() => undefined)),
+        ).catch(() => undefined);
+        if (!early) cut(f);
       }
     },
   };

@@ -172,6 +172,8 @@ class MediaUpload {
   accepted = false;
   /** The current attempt failed; waiting to retry. */
   failing = false;
+  /** The run stopped before the file was complete: its upload is cut, never ended as whole. */
+  abandoned = false;
   /** Bytes of the current attempt written to the socket. */
   flushed = 0;
   private req: ClientRequest | undefined;
@@ -210,6 +212,18 @@ class MediaUpload {
     if (this.req && this.pusher.o.cte) this.req.end();
   }
 
+  /**
+   * The file will never be complete: the request is cut without its last chunk, so the origin sees a
+   * truncated upload (and discards it) instead of storing a short segment as the whole one.
+   */
+  abandon(): void {
+    if (this.complete || this.accepted) return;
+    this.abandoned = true;
+    this.chunks.length = 0;
+    this.req?.destroy();
+    this.pusher.changed();
+  }
+
   private write(req: ClientRequest, buf: Buffer): void {
     this.written += buf.length;
     const upTo = this.written;
@@ -226,8 +240,10 @@ class MediaUpload {
     let delay = 100;
     for (;;) {
       p.check();
-      if (!p.o.cte) await p.until(() => this.complete);
+      if (!p.o.cte) await p.until(() => this.complete || this.abandoned);
+      if (this.abandoned) return;
       const r = await this.attempt();
+      if (this.abandoned) return;
       if (r.ok) {
         this.accepted = true;
         this.failing = false;
@@ -308,7 +324,12 @@ class ManifestUpload {
       for (;;) {
         p.check();
         // Never name bytes the origin has not received.
-        await p.until(() => [...v.media].every(([m, size]) => m.caughtUp(size)));
+        await p.until(() => [...v.media].every(([m, size]) => m.caughtUp(size) || m.abandoned));
+        if ([...v.media].some(([m]) => m.abandoned)) {
+          // It names a file cut by the stop, which the origin will never have: not sent.
+          if (this.next === v) this.next = undefined;
+          break;
+        }
         if (this.next !== v && this.next) break; // a newer version replaces this one
         const req = p.open(this.url, p.o.method, v.data.length);
         const r = p.outcome(req);
@@ -464,9 +485,10 @@ export class Pusher {
       boundary: (path, size) => {
         const u = this.media.get(path);
         if (!u) return;
-        return this.until(() => u.caughtUp(size));
+        return this.until(() => u.caughtUp(size) || u.abandoned);
       },
       closed: (path) => this.media.get(path)?.finish(),
+      abandoned: (path) => this.media.get(path)?.abandon(),
       replaced: (path, data) => {
         const url = this.urlOf(path);
         let m = this.manifests.get(url);
