@@ -19,6 +19,7 @@ import { pipeline } from 'node:stream/promises';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
+import { ConnectionBudget, FIRST_REQUEST_MS, SWEEP_MS, connKey } from './connections.js';
 import { headersFor, sendFile, sendLive, sendSimple } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
@@ -75,13 +76,15 @@ export class OriginServer {
   private points: NetServer[] = [];
   private boundPort = 0;
   private sockets = new Set<Socket>();
+  /** maxc / maxp, and the deadline of connections that never sent a request (connections.ts). */
+  readonly budget: ConnectionBudget;
+  private sweeper: NodeJS.Timeout | undefined;
   /** Called when the last connection closed (close() waits for it). */
   private drained: (() => void) | undefined;
   /** Sockets that carried a request: a parse error after it just closes them. */
   private used = new WeakSet<Socket>();
   /** HTTP/1.1 connections answering a request: the requests pipelined behind it, in order. */
   private pipelined = new WeakMap<Socket, (() => void)[]>();
-  private perPeer = new Map<string, number>();
   private held = new Map<string, number>();
   private reqNum = 0;
   /** Instances (the first and its aliases) using this server. */
@@ -91,8 +94,21 @@ export class OriginServer {
   constructor(
     readonly o: ServerOptions,
     private readonly log: Logger,
+    /** The session clock in tests (connection deadlines); performance.now() otherwise. */
+    clock?: { now(): number },
   ) {
     this.methods = o.wdir ? 'GET, HEAD, OPTIONS, PUT, POST, DELETE' : 'GET, HEAD, OPTIONS';
+    this.budget = new ConnectionBudget({
+      maxc: o.maxc,
+      maxp: o.maxp,
+      ...(clock ? { now: () => clock.now() } : {}),
+      timedOut: (s) => {
+        // Plain HTTP/1.1 can be told why; TLS (no handshake, or h2 without a stream) is just closed.
+        if (this.o.tls || !s.writable) return void s.destroy();
+        s.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        setTimeout(() => s.destroy(), 1000).unref();
+      },
+    });
   }
 
   get url(): string {
@@ -117,40 +133,35 @@ export class OriginServer {
             allowHTTP1: true,
             maxSessionMemory: 10,
             settings: { maxHeaderListSize: 16 * 1024 },
+            // A TLS handshake never finished holds a connection: the same deadline as a first request.
+            handshakeTimeout: FIRST_REQUEST_MS,
           },
           (req, res) => this.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse),
         )
       : createServer(
-          { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 },
+          {
+            maxHeaderSize: 16 * 1024,
+            // A request's header must be whole within FIRST_REQUEST_MS of its first byte (a slowloris on a
+            // connection already used; connections.ts times out those that never sent one), checked every
+            // second (Node's default: every 30 s, so a 10 s timeout fired after up to 40 s). Bodies: uploads
+            // to wdir may stream for as long as a segment is produced.
+            headersTimeout: FIRST_REQUEST_MS,
+            requestTimeout: this.o.wdir ? 600_000 : 30_000,
+            connectionsCheckingInterval: 1000,
+          },
           (req, res) => this.onRequest(req, res),
         );
     this.server = server;
     if ('keepAliveTimeout' in server) server.keepAliveTimeout = this.o.timeoutS * 1000;
     else server.setTimeout(this.o.timeoutS * 1000);
-    server.on('connection', (s: Socket) => {
-      const peer = s.remoteAddress ?? '';
-      const n = (this.perPeer.get(peer) ?? 0) + 1;
-      if (this.o.maxp > 0 && n > this.o.maxp) {
-        s.destroy();
-        return;
-      }
-      this.perPeer.set(peer, n);
-      this.sockets.add(s);
-      s.on('close', () => {
-        this.sockets.delete(s);
-        const left = (this.perPeer.get(peer) ?? 1) - 1;
-        if (left > 0) this.perPeer.set(peer, left);
-        else this.perPeer.delete(peer);
-        if (this.sockets.size === 0) this.drained?.();
-      });
-    });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || this.used.has(socket)) return socket.destroy();
       const code =
         err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      socket.end(
-        `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+      const reason = { 431: 'Request Header Fields Too Large', 408: 'Request Timeout', 400: 'Bad Request' }[
+        code
+      ];
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     // What a listen() of the HTTP server would start: its connection tracking (headers and request timeouts,
     // closeIdleConnections). The HTTP server itself never listens: the accept points hand it the sockets.
@@ -197,13 +208,23 @@ export class OriginServer {
     server.on('error', (e) => this.log.error(`server error: ${e.message}`));
   }
 
-  /** A connection from an accept point: maxc applies here (the HTTP server does not see it otherwise). */
+  /**
+   * A connection from an accept point: maxc / maxp apply here (an idle connection may make room for it:
+   * connections.ts), then the HTTP server takes it.
+   */
   private accept(server: Server | Http2SecureServer, s: Socket): void {
-    if (this.server !== server || this.sockets.size >= this.o.maxc) {
+    if (this.server !== server || !this.budget.admit(s, () => this.gone(s))) {
       s.destroy();
       return;
     }
+    this.sockets.add(s);
+    this.sweeper ??= setInterval(() => this.budget.sweep(), SWEEP_MS).unref();
     server.emit('connection', s);
+  }
+
+  private gone(s: Socket): void {
+    this.sockets.delete(s);
+    if (this.sockets.size === 0) this.drained?.();
   }
 
   /** Open client connections (for progress displays). */
@@ -217,6 +238,7 @@ export class OriginServer {
     this.store.shutdown();
     if (!server) return;
     this.server = undefined;
+    clearInterval(this.sweeper);
     for (const p of this.points) p.close();
     this.points = [];
     // The HTTP server never listened: close() only stops its timers and closes idle HTTP/1.1 connections;
@@ -244,6 +266,10 @@ export class OriginServer {
    * MAX_PIPELINED wait (a client sending more is dropped). HTTP/2 streams are independent: not queued.
    */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Busy from the request's arrival to the end of its answer (held ones included): never idle.
+    const key = connKey(req.socket);
+    this.budget.started(key);
+    res.once('close', () => this.budget.ended(key));
     if (req.httpVersionMajor !== 1) return this.handle(req, res);
     const socket = req.socket;
     const queue = this.pipelined.get(socket);

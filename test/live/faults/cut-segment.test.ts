@@ -12,32 +12,18 @@ import type { ExecutionContext } from 'ava';
 import { execFileSync } from 'node:child_process';
 import { mkdir, open, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { describe, startGraphpac } from '../../dasher/helpers/cli.js';
+import { describe } from '../../dasher/helpers/cli.js';
 import { WorkRoot } from '../../dasher/helpers/workdir.js';
-import { freePort } from '../../httpout/helpers.js';
 import { mediaSeconds } from '../../httpout/output-check.js';
+import { startOrigin } from './origin.js';
 import { follow, rawGet } from './raw-client.js';
 import type { RawResponse } from './raw-client.js';
 
 const work = new WorkRoot('faults-cut');
 test.after.always(() => work.cleanup());
 
-const LINE = 'segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
-
-function serve(cwd: string, port: number, rdir: string) {
-  return startGraphpac(
-    [
-      '-i',
-      'source1',
-      '-i',
-      'source2',
-      'reframer:rt=on',
-      '-o',
-      `http://127.0.0.1:${port}/live.m3u8:gpac:${LINE}:rdirs=${rdir}`,
-      '-runfor=30000',
-    ],
-    { cwd, timeoutMs: 45_000 },
-  );
+function serve(cwd: string, rdir: string) {
+  return startOrigin(cwd, `rdirs=${rdir}`, ['-runfor=30000'], 45_000);
 }
 
 /** Part boundaries of a segment: where each moof (after the styp) starts, and its end. */
@@ -97,8 +83,8 @@ async function checkResponses(
 
 test('SIGTERM while a client receives a segment chunk by chunk: the connection closes without the last chunk', async (t) => {
   const cwd = await work.workDir(['source1', 'source2']);
-  const port = await freePort();
-  const run = serve(cwd, port, 'out');
+  const run = await serve(cwd, 'out');
+  const port = run.port;
   t.teardown(() => void run.child.kill('SIGKILL'));
   await waitServed(port, '/live_1.m3u8');
   const init = (await rawGet(port, '/source1_dashinit.mp4')).body;
@@ -156,8 +142,8 @@ test('disk full while a client receives a segment chunk by chunk: one clear erro
   if (tmpfs) t.teardown(() => void execFileSync('umount', ['-l', out], { stdio: 'ignore' }));
   else await symlink('/dev/full', join(out, 'source1_dash3.m4s'));
   t.log(tmpfs ? 'disk full: a 2 MiB tmpfs filled during segment 3' : 'disk full: segment 3 is /dev/full');
-  const port = await freePort();
-  const run = serve(cwd, port, 'out');
+  const run = await serve(cwd, 'out');
+  const port = run.port;
   t.teardown(() => void run.child.kill('SIGKILL'));
   await waitServed(port, '/live_1.m3u8');
   const init = (await rawGet(port, '/source1_dashinit.mp4')).body;

@@ -48,10 +48,10 @@ export function dechunk(raw: Buffer): { body: Buffer; terminated: boolean } {
 export function rawGet(
   port: number,
   path: string,
-  opts: { headers?: Record<string, string>; timeoutMs?: number; onHead?: () => void } = {},
+  opts: { headers?: Record<string, string>; timeoutMs?: number; onHead?: () => void; from?: string } = {},
 ): Promise<RawResponse> {
   return new Promise((resolve) => {
-    const s = connect(port, '127.0.0.1');
+    const s = connect({ port, host: '127.0.0.1', ...(opts.from ? { localAddress: opts.from } : {}) });
     const chunks: Buffer[] = [];
     let error: string | undefined;
     let headSeen = false;
@@ -108,22 +108,31 @@ export async function follow(
   playlist: string,
   opts: {
     stopAfterMs?: number;
+    /** Local address of the player (a 127.x.y.z of its own). */
+    from?: string;
     /** A segment's response began (its file exists: its first part is being produced). */
     onSegmentHead?: (uri: string, nth: number) => void;
   } = {},
-): Promise<{ segments: RawResponse[]; versions: string[] }> {
+): Promise<{ segments: RawResponse[]; versions: string[]; failures: string[] }> {
   const segments: Promise<RawResponse>[] = [];
   const versions: string[] = [];
+  const failures: string[] = [];
   const asked = new Set<string>();
   const until = performance.now() + (opts.stopAfterMs ?? 60_000);
   let query = '';
+  let refused = 0;
   while (performance.now() < until) {
-    const r = await rawGet(port, `${playlist}${query}`, { timeoutMs: 15_000 });
+    const r = await rawGet(port, `${playlist}${query}`, {
+      timeoutMs: 15_000,
+      ...(opts.from ? { from: opts.from } : {}),
+    });
     if (r.status !== 200) {
-      if (r.status === 0) break; // the server is gone
+      failures.push(`${playlist}${query}: ${r.status || r.error || 'no answer'}`);
+      if (r.status === 0 && ++refused >= 5) break; // the server is gone
       await new Promise((res) => setTimeout(res, 100));
       continue;
     }
+    refused = 0;
     const text = r.body.toString();
     versions.push(text);
     if (text.includes('#EXT-X-ENDLIST')) break;
@@ -135,7 +144,11 @@ export async function follow(
       asked.add(seg);
       const nth = asked.size;
       segments.push(
-        rawGet(port, `/${seg}`, { timeoutMs: 20_000, onHead: () => opts.onSegmentHead?.(seg, nth) }),
+        rawGet(port, `/${seg}`, {
+          timeoutMs: 20_000,
+          onHead: () => opts.onSegmentHead?.(seg, nth),
+          ...(opts.from ? { from: opts.from } : {}),
+        }),
       );
     }
     const ms = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(text)?.[1] ?? 0);
@@ -144,5 +157,5 @@ export async function follow(
     const openParts = (open.match(/^#EXT-X-PART:/gm) ?? []).length;
     query = `?_HLS_msn=${ms + complete}&_HLS_part=${openParts}`;
   }
-  return { segments: await Promise.all(segments), versions };
+  return { segments: await Promise.all(segments), versions, failures };
 }
