@@ -263,6 +263,8 @@ export function createFileSink(
       pid.sendEvent(ack);
       return;
     }
+    // The gate may fail before the acknowledgements ahead of it are sent: the chain reports it then.
+    gate?.catch(() => undefined);
     const chain: Promise<void> = (st.acks ?? Promise.resolve())
       .then(() => gate)
       .then(() => {

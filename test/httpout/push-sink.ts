@@ -35,6 +35,10 @@ export interface PushSink {
   deleted: string[];
   /** Cut the connections of the uploads in progress (an origin restart); returns their paths. */
   cutInProgress(): string[];
+  /** Paths of the uploads in progress (body being received). */
+  inProgress(): string[];
+  /** The sink's clock: ms since it started (the times in `requests`). */
+  now(): number;
   /** HTTPS: handshakes that failed (the client refused the certificate…), with their reasons. */
   tlsErrors: string[];
   close(): Promise<void>;
@@ -123,6 +127,9 @@ export async function pushSink(
     store,
     deleted,
     tlsErrors,
+    now,
+    inProgress: () =>
+      [...active.keys()].filter((r) => r.method !== 'DELETE' && r.end === 0).map((r) => r.path),
     cutInProgress: () => {
       const cut = [...active].filter(([r]) => r.method !== 'DELETE');
       for (const [, s] of cut) s.destroy();
