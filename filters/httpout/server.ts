@@ -12,10 +12,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
 import type { Server as NetServer, Socket } from 'node:net';
-import { createWriteStream } from 'node:fs';
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { realpath, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
@@ -27,6 +25,7 @@ import type { CacheClass } from './headers.js';
 import type { ServerOptions } from './options.js';
 import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
+import { inside, upload } from './uploads.js';
 
 /** Requests one client address may have held (blocking reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
@@ -34,8 +33,6 @@ export const MAX_HELD_PER_CLIENT = 16;
 export const LISTEN_BACKLOG = 4096;
 /** Requests one HTTP/1.1 connection may have waiting behind the one being answered. */
 export const MAX_PIPELINED = 64;
-/** Largest upload accepted with wdir. */
-const MAX_UPLOAD = 50 * 1024 * 1024;
 /** Path of the UTCTiming resource (urn:mpeg:dash:utc:http-iso:2014). */
 export const TIME_PATH = '/time';
 /** The watch page (src/watch/page.ts) and the players it loads. */
@@ -58,10 +55,6 @@ export function requestPath(
   if (path.split(/[/\\]/).some((s) => s === '..'))
     return { status: 403, reason: 'path outside the served folders' };
   return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
-}
-
-function inside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
 }
 
 const PLAYER_ASSETS = playerAssets();
@@ -332,7 +325,7 @@ export class OriginServer {
     }
     if (!(this.o.wdir && (method === 'PUT' || method === 'POST'))) req.resume(); // bodies not wanted
     if (method === 'PUT' || method === 'POST' || method === 'DELETE') {
-      if (this.o.wdir) await this.upload(x, target.path);
+      if (this.o.wdir) await upload(x, this.o.wdir, target.path);
       else sendSimple(x, 405, 'method not allowed\n', 'error', { Allow: this.methods });
       return;
     }
@@ -420,45 +413,5 @@ export class OriginServer {
     } catch {
       return undefined;
     }
-  }
-
-  /** PUT / POST store the body under wdir; DELETE removes. */
-  private async upload(x: Exchange, path: string): Promise<void> {
-    const root = resolve(this.o.wdir!);
-    const abs = join(root, path);
-    if (!inside(root, abs) || abs === root) return sendSimple(x, 403, 'forbidden\n', 'error');
-    await mkdir(root, { recursive: true });
-    const real = await realpath(dirname(abs)).catch(() => undefined);
-    if (real !== undefined && !inside(await realpath(root), real))
-      return sendSimple(x, 403, 'forbidden\n', 'error');
-    if (x.req.method === 'DELETE') {
-      const existed = await stat(abs).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      if (!existed) return sendSimple(x, 404, 'not found\n', 'error');
-      await rm(abs, { force: true });
-      return sendSimple(x, 200, 'deleted\n', 'error');
-    }
-    const len = Number(x.req.headers['content-length'] ?? 0);
-    if (len > MAX_UPLOAD) return sendSimple(x, 413, 'too large\n', 'error');
-    const existed = await stat(abs).then(
-      () => true,
-      () => false,
-    );
-    await mkdir(dirname(abs), { recursive: true });
-    let size = 0;
-    x.req.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > MAX_UPLOAD) x.req.destroy();
-    });
-    try {
-      await pipeline(x.req, createWriteStream(abs));
-    } catch {
-      await rm(abs, { force: true });
-      if (!x.res.destroyed) sendSimple(x, 400, 'upload failed\n', 'error');
-      return;
-    }
-    sendSimple(x, existed ? 200 : 201, existed ? 'updated\n' : 'created\n', 'error');
   }
 }
