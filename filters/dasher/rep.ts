@@ -106,6 +106,8 @@ export class Rep {
   readonly segments: Segment[] = [];
   /** Packets sent and waiting for their write acknowledgement. */
   private unacked = 0;
+  /** Acknowledgements awaited, in send order (expectAck). */
+  private readonly ackQueue: { done: boolean; onAck: () => void }[] = [];
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
@@ -265,12 +267,23 @@ export class Rep {
     if (last?.open && !last.parts?.length) this.segments.pop();
   }
 
-  /** An acknowledgement id for a packet of this representation; `onAck` runs when it comes back. */
+  /**
+   * An acknowledgement id for a packet of this representation; `onAck` runs when it comes back. The
+   * callbacks run in the order the packets were sent, whatever the order of their acknowledgements (a
+   * push sink retrying uploads may answer a later segment's part first): one that comes early waits for
+   * those before it, so chunks enter the model in order.
+   */
   private expectAck(onAck: () => void): number {
     this.unacked++;
+    const entry = { done: false, onAck };
+    this.ackQueue.push(entry);
     return this.host.acks.expect(() => {
-      this.unacked--;
-      onAck();
+      entry.done = true;
+      while (this.ackQueue[0]?.done) {
+        const e = this.ackQueue.shift()!;
+        this.unacked--;
+        e.onAck();
+      }
     });
   }
 

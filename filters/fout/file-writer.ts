@@ -8,7 +8,8 @@
  *    `LLHASPartFiles` also opens the part file `<segment>.k`, and what follows goes to both (llhls=sf).
  *  - Manifests (`IsManifest` PIDs, or `atomic`) are written to a temporary file and renamed: readers
  *    never see half a playlist.
- *  - A packet carrying `AckId` is acknowledged upstream (`write-ack` event) once its bytes are written.
+ *  - A packet carrying `AckId` is acknowledged upstream (`write-ack` event) once its bytes are written,
+ *    in the order of the PID's packets.
  *  - `file-delete` events remove the named file, in order with the writes.
  * Optional hooks tell an observer (an HTTP origin) what happened on disk, in order, once it happened;
  * or, with `memoryFirst`, what is planned, in the same order, as the packets are taken: an origin serving
@@ -47,6 +48,11 @@ export interface WriterHooks {
   replaced?(path: string, data: Uint8Array, props: PacketProps): void;
   /** The file was removed (`file-delete`). */
   deleted?(path: string): void;
+  /**
+   * The run stopped (SIGTERM, a failed write…) while the file was still being written: its bytes are
+   * not a whole file. Reported instead of `closed` (for a part file in production too).
+   */
+  abandoned?(path: string): void;
 }
 
 export interface FileSinkOptions {
@@ -92,6 +98,8 @@ interface PidState {
   manifest: boolean;
   /** Operations on this PID's files run one after the other. */
   chain: Promise<void>;
+  /** Acknowledgements waiting for a gate (WriterHooks.boundary), in packet order. */
+  acks?: Promise<void>;
 }
 
 export function ioError(e: unknown, path: string, action: string, label = 'fout'): GraphError {
@@ -245,6 +253,28 @@ export function createFileSink(
     void ctx.track(st.chain);
   }
 
+  /**
+   * Acknowledge upstream once `gate` (if any) resolved, and never before an earlier packet of the PID:
+   * gates resolve in any order (a push retrying a segment's upload while the next one's goes through),
+   * acknowledgements leave in the order of the packets.
+   */
+  function acknowledge(pid: InputPid, st: PidState, ack: FilterEvent, gate: void | Promise<void>): void {
+    if (!gate && st.acks === undefined) {
+      pid.sendEvent(ack);
+      return;
+    }
+    // The gate may fail before the acknowledgements ahead of it are sent: the chain reports it then.
+    gate?.catch(() => undefined);
+    const chain: Promise<void> = (st.acks ?? Promise.resolve())
+      .then(() => gate)
+      .then(() => {
+        pid.sendEvent(ack);
+        if (st.acks === chain) st.acks = undefined;
+      });
+    st.acks = chain;
+    void ctx.track(chain);
+  }
+
   /** Turn packets into ordered file operations (opening files, batched writes, acknowledgements). */
   function plan(pid: InputPid, st: PidState, packets: Packet[]): void {
     let batch: Uint8Array[] = [];
@@ -348,8 +378,7 @@ export function createFileSink(
           // The observer has the bytes: acknowledge now, the disk follows.
           const gate = t ? now.boundary?.(t.path, t.planned.size) : undefined;
           if (t && part) now.closed?.(part.path, part.planned.size);
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
-          else pid.sendEvent(ack);
+          acknowledge(pid, st, ack, gate);
           continue;
         }
         enqueue(st, 0, async () => {
@@ -359,8 +388,7 @@ export function createFileSink(
             // The part's last byte is written: its file is complete (it is closed when the next opens).
             if (part) hooks.closed?.(part.path, part.written.size);
           }
-          if (gate) void ctx.track(gate.then(() => pid.sendEvent(ack)));
-          else pid.sendEvent(ack);
+          acknowledge(pid, st, ack, gate);
         });
       }
     }
@@ -420,10 +448,22 @@ export function createFileSink(
       return true;
     },
     async finalize() {
+      // Files still open here were cut by a stop or a failure (a normal end closed them at EOS).
+      const report = opts.hooks?.abandoned;
+      const cut = (f: OpenFile) => {
+        if (f.part) report?.(f.part.path);
+        report?.(f.path);
+      };
       for (const st of states.values()) {
-        closedNow(st.file);
+        const f = st.file;
+        st.file = undefined;
+        if (f && early) cut(f);
         await st.chain.catch(() => undefined);
-        await closeFile(st.file).catch(() => undefined);
+        if (!f) continue;
+        await Promise.all(
+          [f.fh, f.part?.fh].map(async (fh) => (await fh)?.close().catch(() => undefined)),
+        ).catch(() => undefined);
+        if (!early) cut(f);
       }
     },
   };

@@ -273,8 +273,8 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
   const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
   if (lf.kind === 'part' || !x.o.cte || range === 'invalid' || range?.suffix !== undefined) {
     // Held until complete, then served as a complete file.
-    const r = await x.store.waitFor(() => lf.done, 3_600_000, onClose);
-    if (r !== 'ok') {
+    const r = await x.store.waitFor(() => lf.done || lf.abandoned, 3_600_000, onClose);
+    if (r !== 'ok' || lf.abandoned) {
       if (r !== 'closed') sendSimple(x, 503, 'file not completed\n', 'error');
       return;
     }
@@ -284,9 +284,13 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
   const start = range?.start ?? 0;
   if (range) {
     // Nothing is sent before the first complete part of the range exists.
-    const r = await x.store.waitFor(() => lf.done || lf.deliverable > start, 3_600_000, onClose);
+    const r = await x.store.waitFor(
+      () => lf.done || lf.abandoned || lf.deliverable > start,
+      3_600_000,
+      onClose,
+    );
     if (r === 'closed') return;
-    if (r !== 'ok') {
+    if (r !== 'ok' || (lf.abandoned && lf.deliverable <= start)) {
       sendSimple(x, 503, 'file not completed\n', 'error');
       return;
     }
@@ -328,7 +332,14 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
         sent = limit;
         continue;
       }
-      if (lf.done || sent >= stop || x.store.closing) break;
+      if (sent >= stop || (lf.done && sent >= lf.size)) break;
+      if (lf.abandoned || x.store.closing) {
+        // The file will never be whole (the run stopped or failed): close the connection without the
+        // last chunk (RFC 9112 §7.1; HTTP/2: the stream is reset), so the client and any cache see the
+        // truncation instead of keeping a short segment as complete.
+        x.res.destroy();
+        return;
+      }
       await new Promise<void>((r) => {
         wake = r;
         void lf.changed().then(r);

@@ -161,7 +161,15 @@ function createPush(
     const root = temp ? mkdtempSync(join(tmpdir(), 'graphpac-push-')) : resolve(args.rdirs[0]!);
     mkdirSync(root, { recursive: true });
     const p = new Pusher(
-      { origin, root, method: args.post ? 'POST' : 'PUT', cte: args.cte, hdrs: args.hdrs, caBundle },
+      {
+        origin,
+        root,
+        method: args.post ? 'POST' : 'PUT',
+        cte: args.cte,
+        hdrs: args.hdrs,
+        caBundle,
+        clock: ctx.clock,
+      },
       ctx.log,
     );
     p.tempRoot = temp;

@@ -23,21 +23,32 @@
  *    bytes were written to the socket on a healthy attempt (the best a streamed PUT can tell; the 2xx
  *    only comes with the end of the file); cte=false: once the file's 2xx came.
  */
-import { readFileSync } from 'node:fs';
-import { Agent, request } from 'node:http';
-import type { ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import type { Agent, ClientRequest, IncomingMessage } from 'node:http';
 import { relative, sep } from 'node:path';
-import { rootCertificates } from 'node:tls';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import type { WriterHooks } from '../fout/file-writer.js';
 import { mimeOf } from './headers.js';
+import { tlsFailure, transport } from './push-transport.js';
+import type { Transport } from './push-transport.js';
+
+export { tlsFailure } from './push-transport.js';
 
 /** Retries of one request stop after this long of failures in a row. */
 export const RETRY_BUDGET_MS = 10_000;
-/** Connections kept to the origin (segments of every representation, part files, manifests). */
-export const PUSH_POOL = 16;
+
+/** Deadlines of one request (an origin that accepts connections but never answers must not stall the push). */
+export interface PushTimeouts {
+  /** The TCP (and TLS) connection is established. */
+  connectMs: number;
+  /** Bytes given to a request reach the socket (an origin that stops reading). */
+  stallMs: number;
+  /** Once the request is sent whole, its response (head and body) is received. */
+  responseMs: number;
+}
+export const PUSH_TIMEOUTS: PushTimeouts = { connectMs: 5_000, stallMs: 5_000, responseMs: 5_000 };
+/** Bytes of files the origin has not accepted yet, at most (kept to send them again after a failure). */
+export const MAX_PENDING_BYTES = 256 * 1024 * 1024;
 
 export interface PushOptions {
   /** Origin: protocol://host:port. */
@@ -49,118 +60,50 @@ export interface PushOptions {
   /** Extra headers, name,value pairs. */
   hdrs: readonly string[];
   budgetMs?: number;
+  timeouts?: Partial<PushTimeouts>;
+  maxPendingBytes?: number;
+  /** Time source (the session clock): retry budgets and request deadlines. */
+  clock?: { now(): number };
   /** https:// origins: PEM file of extra trusted CAs (GPAC's `-ca-bundle`), added to the defaults. */
   caBundle?: string | null;
 }
 
-/** How requests reach the origin: node:http or node:https, same pool, same everything else. */
-interface Transport {
-  agent: Agent;
-  request: (url: string, options: RequestOptions) => ClientRequest;
-}
-
-function transport(o: PushOptions): Transport {
-  const pool = { keepAlive: true, maxSockets: PUSH_POOL, maxFreeSockets: PUSH_POOL };
-  if (!o.origin.startsWith('https:')) return { agent: new Agent(pool), request };
-  // Certificates are always verified. `ca` replaces Node's default list (which NODE_EXTRA_CA_CERTS
-  // extends), so with a bundle the list is rebuilt: Node's roots + NODE_EXTRA_CA_CERTS + the bundle.
-  const ca =
-    o.caBundle === undefined ? undefined : [...rootCertificates, ...extraCa(), readCa(o.caBundle ?? '')];
-  return { agent: new HttpsAgent({ ...pool, ca, rejectUnauthorized: true }), request: httpsRequest };
-}
-
-function readCa(file: string): string {
-  const bad = (why: string) =>
-    new GraphError('BAD_OPTION_VALUE', `-ca-bundle=${file}: ${why}`, { option: 'ca-bundle' });
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw bad(`cannot read the CA bundle (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-  }
-  // Node skips what is not PEM without a word: a wrong file would only show as untrusted origins.
-  if (!/-----BEGIN (TRUSTED )?CERTIFICATE-----/.test(text)) throw bad('no PEM certificate in the CA bundle');
-  return text;
-}
-
-/** What Node itself added from NODE_EXTRA_CA_CERTS (it warns about an unreadable file at start-up). */
-function extraCa(): string[] {
-  const f = process.env.NODE_EXTRA_CA_CERTS;
-  if (!f) return [];
-  try {
-    return [readFileSync(f, 'utf8')];
-  } catch {
-    return [];
-  }
-}
-
-/**
- * Node's codes for TLS failures that fail again on every retry: certificate verification (OpenSSL's
- * X509 verify results), the host name not in the certificate, handshake alerts and protocol errors.
- * A handshake timeout or a connection reset are left to the retries.
- */
-const TLS_VERIFY = new Set([
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_CRL',
-  'UNABLE_TO_DECRYPT_CERT_SIGNATURE',
-  'UNABLE_TO_DECRYPT_CRL_SIGNATURE',
-  'UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY',
-  'CERT_SIGNATURE_FAILURE',
-  'CRL_SIGNATURE_FAILURE',
-  'CERT_NOT_YET_VALID',
-  'CERT_HAS_EXPIRED',
-  'CRL_NOT_YET_VALID',
-  'CRL_HAS_EXPIRED',
-  'ERROR_IN_CERT_NOT_BEFORE_FIELD',
-  'ERROR_IN_CERT_NOT_AFTER_FIELD',
-  'ERROR_IN_CRL_LAST_UPDATE_FIELD',
-  'ERROR_IN_CRL_NEXT_UPDATE_FIELD',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_CHAIN_TOO_LONG',
-  'CERT_REVOKED',
-  'INVALID_CA',
-  'PATH_LENGTH_EXCEEDED',
-  'INVALID_PURPOSE',
-  'CERT_UNTRUSTED',
-  'CERT_REJECTED',
-  'HOSTNAME_MISMATCH',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-/** Verification failures that trusting the origin's CA solves. */
-const TLS_UNTRUSTED = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_GET_ISSUER_CERT',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'CERT_UNTRUSTED',
-]);
-
-/**
- * Why a request error is a lasting TLS failure, or undefined (transient: retried). OpenSSL errors on
- * the socket (a handshake alert, TLS spoken to a plain HTTP server) come as EPROTO with OpenSSL's
- * error string: its reason is kept.
- */
-export function tlsFailure(e: NodeJS.ErrnoException): string | undefined {
-  const code = e.code ?? '';
-  const msg = e.message.trim();
-  if (TLS_UNTRUSTED.has(code))
-    return `TLS: certificate not trusted: ${msg} (${code}; trust a private CA with NODE_EXTRA_CA_CERTS=FILE or -ca-bundle=FILE)`;
-  if (TLS_VERIFY.has(code)) return `TLS: certificate rejected: ${msg} (${code})`;
-  if (code.startsWith('ERR_SSL_') || (code.startsWith('ERR_TLS_') && code !== 'ERR_TLS_HANDSHAKE_TIMEOUT'))
-    return `TLS: ${msg} (${code})`;
-  const openssl = code === 'EPROTO' ? /SSL routines:[^:]*:([^:]+)/.exec(msg) : null;
-  if (openssl) return `TLS: ${openssl[1]} (${code})`;
-  return undefined;
-}
-
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** How often the deadlines of requests in flight are checked. */
+const WATCH_MS = 250;
 
 type Outcome = { ok: true; status: number } | { ok: false; retry: boolean; why: string };
+
+/** Backoff (100 ms doubling to 1 s) and budget (`budgetMs` of failures in a row) of one request's retries. */
+class Retry {
+  private first: number | undefined;
+  private delay = 100;
+
+  constructor(
+    private readonly p: Pusher,
+    private readonly url: string,
+  ) {}
+
+  /** After a failed attempt: throws the push error (not retryable, or the budget spent), else waits. */
+  async after(out: { retry: boolean; why: string }): Promise<void> {
+    if (!out.retry) throw this.p.fail(this.url, out.why);
+    const now = this.p.now();
+    this.first ??= now;
+    if (now - this.first > this.p.budgetMs) throw this.p.fail(this.url, out.why, true);
+    this.p.log.debug(`push: ${this.url}: ${out.why}, retrying in ${this.delay} ms`);
+    await sleep(this.delay);
+    this.delay = Math.min(1000, this.delay * 2);
+  }
+}
+
+/** A request under watch: its phase and when it last made progress (Pusher.watch). */
+interface Watched {
+  req: ClientRequest;
+  since: number;
+  written: number;
+  finishedAt?: number;
+  fail(why: string): void;
+}
 
 /** One media file (segment, init, part file) being uploaded. */
 class MediaUpload {
@@ -172,6 +115,8 @@ class MediaUpload {
   accepted = false;
   /** The current attempt failed; waiting to retry. */
   failing = false;
+  /** The run stopped before the file was complete: its upload is cut, never ended as whole. */
+  abandoned = false;
   /** Bytes of the current attempt written to the socket. */
   flushed = 0;
   private req: ClientRequest | undefined;
@@ -200,6 +145,7 @@ class MediaUpload {
     const buf = Buffer.concat(data); // a copy: the packets' data are views into large read blocks
     this.chunks.push(buf);
     this.size += buf.length;
+    this.pusher.hold(buf.length);
     if (this.req && this.pusher.o.cte) this.write(this.req, buf);
   }
 
@@ -208,6 +154,19 @@ class MediaUpload {
     this.complete = true;
     this.pusher.changed();
     if (this.req && this.pusher.o.cte) this.req.end();
+  }
+
+  /**
+   * The file will never be complete: the request is cut without its last chunk, so the origin sees a
+   * truncated upload (and discards it) instead of storing a short segment as the whole one.
+   */
+  abandon(): void {
+    if (this.complete || this.accepted) return;
+    this.abandoned = true;
+    this.pusher.hold(-this.chunks.reduce((a, c) => a + c.length, 0));
+    this.chunks.length = 0;
+    this.req?.destroy();
+    this.pusher.changed();
   }
 
   private write(req: ClientRequest, buf: Buffer): void {
@@ -222,27 +181,24 @@ class MediaUpload {
 
   private async run(): Promise<void> {
     const p = this.pusher;
-    let firstFailure = 0;
-    let delay = 100;
+    const retry = new Retry(p, this.url);
     for (;;) {
       p.check();
-      if (!p.o.cte) await p.until(() => this.complete);
+      if (!p.o.cte) await p.until(() => this.complete || this.abandoned);
+      if (this.abandoned) return;
       const r = await this.attempt();
+      if (this.abandoned) return;
       if (r.ok) {
         this.accepted = true;
         this.failing = false;
+        p.hold(-this.chunks.reduce((a, c) => a + c.length, 0));
         this.chunks.length = 0;
         p.changed();
         return;
       }
       this.failing = true;
       p.changed();
-      if (!r.retry) throw p.fail(this.url, r.why);
-      firstFailure ||= performance.now();
-      if (performance.now() - firstFailure > p.budgetMs) throw p.fail(this.url, r.why, true);
-      p.log.debug(`push: ${this.url}: ${r.why}, retrying in ${delay} ms`);
-      await sleep(delay);
-      delay = Math.min(1000, delay * 2);
+      await retry.after(r);
     }
   }
 
@@ -303,12 +259,16 @@ class ManifestUpload {
     const p = this.pusher;
     while (this.next) {
       const v = this.next;
-      let firstFailure = 0;
-      let delay = 100;
+      const retry = new Retry(p, this.url);
       for (;;) {
         p.check();
         // Never name bytes the origin has not received.
-        await p.until(() => [...v.media].every(([m, size]) => m.caughtUp(size)));
+        await p.until(() => [...v.media].every(([m, size]) => m.caughtUp(size) || m.abandoned));
+        if ([...v.media].some(([m]) => m.abandoned)) {
+          // It names a file cut by the stop, which the origin will never have: not sent.
+          if (this.next === v) this.next = undefined;
+          break;
+        }
         if (this.next !== v && this.next) break; // a newer version replaces this one
         const req = p.open(this.url, p.o.method, v.data.length);
         const r = p.outcome(req);
@@ -318,11 +278,7 @@ class ManifestUpload {
           if (this.next === v) this.next = undefined;
           break;
         }
-        if (!out.retry) throw p.fail(this.url, out.why);
-        firstFailure ||= performance.now();
-        if (performance.now() - firstFailure > p.budgetMs) throw p.fail(this.url, out.why, true);
-        await sleep(delay);
-        delay = Math.min(1000, delay * 2);
+        await retry.after(out);
       }
     }
   }
@@ -332,7 +288,14 @@ export class Pusher {
   readonly agent: Agent;
   private readonly request: Transport['request'];
   readonly budgetMs: number;
+  readonly timeouts: PushTimeouts;
+  readonly now: () => number;
   private media = new Map<string, MediaUpload>();
+  /** Requests in flight under their deadlines, checked every WATCH_MS. */
+  private watched = new Set<Watched>();
+  private watchdog: NodeJS.Timeout | undefined;
+  /** Bytes kept for files not accepted yet. */
+  private pending = 0;
 
   /** Uploads not accepted yet (for progress displays). */
   get queued(): number {
@@ -353,7 +316,67 @@ export class Pusher {
     readonly log: Logger,
   ) {
     this.budgetMs = o.budgetMs ?? RETRY_BUDGET_MS;
+    this.timeouts = { ...PUSH_TIMEOUTS, ...o.timeouts };
+    const clock = o.clock;
+    this.now = clock ? () => clock.now() : () => performance.now();
     ({ agent: this.agent, request: this.request } = transport(o));
+  }
+
+  /** Bytes kept for unaccepted files changed by `n`; past the limit the push fails. */
+  hold(n: number): void {
+    this.pending += n;
+    const max = this.o.maxPendingBytes ?? MAX_PENDING_BYTES;
+    if (n > 0 && this.pending > max)
+      this.fail(
+        `${this.o.origin}/`,
+        `${(this.pending / 1048576).toFixed(0)} MiB of files not accepted by the origin (more than ${(max / 1048576).toFixed(0)} MiB kept)`,
+      );
+  }
+
+  /**
+   * Deadlines of a request in flight: connected within connectMs; while bytes wait to reach the socket,
+   * progress within stallMs; once sent whole, the whole response within responseMs. A request waiting in
+   * the pool for a connection, or a chunked upload waiting for its next bytes, has none.
+   */
+  private watch(req: ClientRequest, fail: (why: string) => void): () => void {
+    const w: Watched = { req, since: this.now(), written: 0, fail };
+    req.on('socket', () => (w.since = this.now()));
+    req.on('finish', () => (w.finishedAt = this.now()));
+    this.watched.add(w);
+    this.watchdog ??= setInterval(() => this.checkDeadlines(), WATCH_MS).unref();
+    return () => {
+      this.watched.delete(w);
+      if (this.watched.size === 0) {
+        clearInterval(this.watchdog);
+        this.watchdog = undefined;
+      }
+    };
+  }
+
+  /** One pass of the watchdog (public for tests under a manual clock). */
+  checkDeadlines(): void {
+    const t = this.now();
+    const s = (ms: number) => `${ms / 1000} s`;
+    for (const w of [...this.watched]) {
+      const sock = w.req.socket;
+      if (!sock) continue; // waiting for a connection of the pool
+      if (sock.connecting) {
+        if (t - w.since > this.timeouts.connectMs)
+          w.fail(`no connection within ${s(this.timeouts.connectMs)}`);
+        continue;
+      }
+      if (w.finishedAt !== undefined) {
+        if (t - w.finishedAt > this.timeouts.responseMs)
+          w.fail(`no response within ${s(this.timeouts.responseMs)}`);
+        continue;
+      }
+      const waiting = w.req.writableLength + sock.writableLength > 0;
+      if (!waiting || sock.bytesWritten !== w.written) {
+        w.written = sock.bytesWritten;
+        w.since = t;
+      } else if (t - w.since > this.timeouts.stallMs)
+        w.fail(`the origin stopped reading the request for ${s(this.timeouts.stallMs)}`);
+    }
   }
 
   urlOf(path: string): string {
@@ -420,8 +443,13 @@ export class Pusher {
       const end = (o: Outcome) => {
         if (done) return;
         done = true;
+        unwatch();
         res(o);
       };
+      const unwatch = this.watch(req, (why) => {
+        end({ ok: false, retry: true, why });
+        req.destroy();
+      });
       req.on('response', (r: IncomingMessage) => {
         const s = r.statusCode ?? 0;
         r.resume();
@@ -464,9 +492,10 @@ export class Pusher {
       boundary: (path, size) => {
         const u = this.media.get(path);
         if (!u) return;
-        return this.until(() => u.caughtUp(size));
+        return this.until(() => u.caughtUp(size) || u.abandoned);
       },
       closed: (path) => this.media.get(path)?.finish(),
+      abandoned: (path) => this.media.get(path)?.abandon(),
       replaced: (path, data) => {
         const url = this.urlOf(path);
         let m = this.manifests.get(url);
@@ -481,8 +510,7 @@ export class Pusher {
         const url = this.urlOf(path);
         const d = (async () => {
           if (u) await u.settled;
-          let firstFailure = 0;
-          let delay = 100;
+          const retry = new Retry(this, url);
           for (;;) {
             this.check();
             const req = this.open(url, 'DELETE', undefined);
@@ -490,11 +518,7 @@ export class Pusher {
             req.end();
             const out = await r;
             if (out.ok) return;
-            if (!out.retry) throw this.fail(url, out.why);
-            firstFailure ||= performance.now();
-            if (performance.now() - firstFailure > this.budgetMs) throw this.fail(url, out.why, true);
-            await sleep(delay);
-            delay = Math.min(1000, delay * 2);
+            await retry.after(out);
           }
         })().finally(() => this.deletes.delete(d));
         this.deletes.add(d);
@@ -523,6 +547,7 @@ export class Pusher {
   }
 
   close(): void {
+    clearInterval(this.watchdog);
     this.agent.destroy();
   }
 }

@@ -114,6 +114,7 @@ export class ServerThread {
       // A copy of just these bytes (a view may share a larger buffer, which would be cloned whole).
       replaced: (path, data, props) => this.post({ type: 'replaced', path, data: data.slice(), props }),
       deleted: (path) => this.post({ type: 'deleted', path }),
+      abandoned: (path) => this.post({ type: 'abandoned', path }),
     };
   }
 

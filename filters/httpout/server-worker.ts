@@ -54,6 +54,8 @@ port.on('message', (m: ToServer) => {
       return hooks.replaced?.(m.path, m.data, m.props);
     case 'deleted':
       return hooks.deleted?.(m.path);
+    case 'abandoned':
+      return hooks.abandoned?.(m.path);
     case 'page':
       server.pages[m.kind] ??= m.path;
       return;

@@ -12,13 +12,12 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createSecureServer } from 'node:http2';
 import type { Http2SecureServer } from 'node:http2';
 import type { Server as NetServer, Socket } from 'node:net';
-import { createWriteStream } from 'node:fs';
-import { mkdir, realpath, rm, stat } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
-import { pipeline } from 'node:stream/promises';
+import { realpath, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
+import { ConnectionBudget, FIRST_REQUEST_MS, SWEEP_MS, connKey } from './connections.js';
 import { headersFor, sendFile, sendLive, sendSimple } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
@@ -26,6 +25,7 @@ import type { CacheClass } from './headers.js';
 import type { ServerOptions } from './options.js';
 import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
+import { inside, upload } from './uploads.js';
 
 /** Requests one client address may have held (blocking reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
@@ -33,8 +33,6 @@ export const MAX_HELD_PER_CLIENT = 16;
 export const LISTEN_BACKLOG = 4096;
 /** Requests one HTTP/1.1 connection may have waiting behind the one being answered. */
 export const MAX_PIPELINED = 64;
-/** Largest upload accepted with wdir. */
-const MAX_UPLOAD = 50 * 1024 * 1024;
 /** Path of the UTCTiming resource (urn:mpeg:dash:utc:http-iso:2014). */
 export const TIME_PATH = '/time';
 /** The watch page (src/watch/page.ts) and the players it loads. */
@@ -59,10 +57,6 @@ export function requestPath(
   return { path, query: new URLSearchParams(q < 0 ? '' : url.slice(q + 1)) };
 }
 
-function inside(root: string, p: string): boolean {
-  return p === root || p.startsWith(root.endsWith(sep) ? root : root + sep);
-}
-
 const PLAYER_ASSETS = playerAssets();
 
 export class OriginServer {
@@ -75,13 +69,15 @@ export class OriginServer {
   private points: NetServer[] = [];
   private boundPort = 0;
   private sockets = new Set<Socket>();
+  /** maxc / maxp, and the deadline of connections that never sent a request (connections.ts). */
+  readonly budget: ConnectionBudget;
+  private sweeper: NodeJS.Timeout | undefined;
   /** Called when the last connection closed (close() waits for it). */
   private drained: (() => void) | undefined;
   /** Sockets that carried a request: a parse error after it just closes them. */
   private used = new WeakSet<Socket>();
   /** HTTP/1.1 connections answering a request: the requests pipelined behind it, in order. */
   private pipelined = new WeakMap<Socket, (() => void)[]>();
-  private perPeer = new Map<string, number>();
   private held = new Map<string, number>();
   private reqNum = 0;
   /** Instances (the first and its aliases) using this server. */
@@ -91,8 +87,21 @@ export class OriginServer {
   constructor(
     readonly o: ServerOptions,
     private readonly log: Logger,
+    /** The session clock in tests (connection deadlines); performance.now() otherwise. */
+    clock?: { now(): number },
   ) {
     this.methods = o.wdir ? 'GET, HEAD, OPTIONS, PUT, POST, DELETE' : 'GET, HEAD, OPTIONS';
+    this.budget = new ConnectionBudget({
+      maxc: o.maxc,
+      maxp: o.maxp,
+      ...(clock ? { now: () => clock.now() } : {}),
+      timedOut: (s) => {
+        // Plain HTTP/1.1 can be told why; TLS (no handshake, or h2 without a stream) is just closed.
+        if (this.o.tls || !s.writable) return void s.destroy();
+        s.end('HTTP/1.1 408 Request Timeout\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+        setTimeout(() => s.destroy(), 1000).unref();
+      },
+    });
   }
 
   get url(): string {
@@ -117,40 +126,35 @@ export class OriginServer {
             allowHTTP1: true,
             maxSessionMemory: 10,
             settings: { maxHeaderListSize: 16 * 1024 },
+            // A TLS handshake never finished holds a connection: the same deadline as a first request.
+            handshakeTimeout: FIRST_REQUEST_MS,
           },
           (req, res) => this.onRequest(req as unknown as IncomingMessage, res as unknown as ServerResponse),
         )
       : createServer(
-          { maxHeaderSize: 16 * 1024, requestTimeout: 30_000, headersTimeout: 10_000 },
+          {
+            maxHeaderSize: 16 * 1024,
+            // A request's header must be whole within FIRST_REQUEST_MS of its first byte (a slowloris on a
+            // connection already used; connections.ts times out those that never sent one), checked every
+            // second (Node's default: every 30 s, so a 10 s timeout fired after up to 40 s). Bodies: uploads
+            // to wdir may stream for as long as a segment is produced.
+            headersTimeout: FIRST_REQUEST_MS,
+            requestTimeout: this.o.wdir ? 600_000 : 30_000,
+            connectionsCheckingInterval: 1000,
+          },
           (req, res) => this.onRequest(req, res),
         );
     this.server = server;
     if ('keepAliveTimeout' in server) server.keepAliveTimeout = this.o.timeoutS * 1000;
     else server.setTimeout(this.o.timeoutS * 1000);
-    server.on('connection', (s: Socket) => {
-      const peer = s.remoteAddress ?? '';
-      const n = (this.perPeer.get(peer) ?? 0) + 1;
-      if (this.o.maxp > 0 && n > this.o.maxp) {
-        s.destroy();
-        return;
-      }
-      this.perPeer.set(peer, n);
-      this.sockets.add(s);
-      s.on('close', () => {
-        this.sockets.delete(s);
-        const left = (this.perPeer.get(peer) ?? 1) - 1;
-        if (left > 0) this.perPeer.set(peer, left);
-        else this.perPeer.delete(peer);
-        if (this.sockets.size === 0) this.drained?.();
-      });
-    });
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || this.used.has(socket)) return socket.destroy();
       const code =
         err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      socket.end(
-        `HTTP/1.1 ${code} ${code === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-      );
+      const reason = { 431: 'Request Header Fields Too Large', 408: 'Request Timeout', 400: 'Bad Request' }[
+        code
+      ];
+      socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     // What a listen() of the HTTP server would start: its connection tracking (headers and request timeouts,
     // closeIdleConnections). The HTTP server itself never listens: the accept points hand it the sockets.
@@ -197,13 +201,23 @@ export class OriginServer {
     server.on('error', (e) => this.log.error(`server error: ${e.message}`));
   }
 
-  /** A connection from an accept point: maxc applies here (the HTTP server does not see it otherwise). */
+  /**
+   * A connection from an accept point: maxc / maxp apply here (an idle connection may make room for it:
+   * connections.ts), then the HTTP server takes it.
+   */
   private accept(server: Server | Http2SecureServer, s: Socket): void {
-    if (this.server !== server || this.sockets.size >= this.o.maxc) {
+    if (this.server !== server || !this.budget.admit(s, () => this.gone(s))) {
       s.destroy();
       return;
     }
+    this.sockets.add(s);
+    this.sweeper ??= setInterval(() => this.budget.sweep(), SWEEP_MS).unref();
     server.emit('connection', s);
+  }
+
+  private gone(s: Socket): void {
+    this.sockets.delete(s);
+    if (this.sockets.size === 0) this.drained?.();
   }
 
   /** Open client connections (for progress displays). */
@@ -217,6 +231,7 @@ export class OriginServer {
     this.store.shutdown();
     if (!server) return;
     this.server = undefined;
+    clearInterval(this.sweeper);
     for (const p of this.points) p.close();
     this.points = [];
     // The HTTP server never listened: close() only stops its timers and closes idle HTTP/1.1 connections;
@@ -244,6 +259,10 @@ export class OriginServer {
    * MAX_PIPELINED wait (a client sending more is dropped). HTTP/2 streams are independent: not queued.
    */
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    // Busy from the request's arrival to the end of its answer (held ones included): never idle.
+    const key = connKey(req.socket);
+    this.budget.started(key);
+    res.once('close', () => this.budget.ended(key));
     if (req.httpVersionMajor !== 1) return this.handle(req, res);
     const socket = req.socket;
     const queue = this.pipelined.get(socket);
@@ -306,7 +325,7 @@ export class OriginServer {
     }
     if (!(this.o.wdir && (method === 'PUT' || method === 'POST'))) req.resume(); // bodies not wanted
     if (method === 'PUT' || method === 'POST' || method === 'DELETE') {
-      if (this.o.wdir) await this.upload(x, target.path);
+      if (this.o.wdir) await upload(x, this.o.wdir, target.path);
       else sendSimple(x, 405, 'method not allowed\n', 'error', { Allow: this.methods });
       return;
     }
@@ -394,45 +413,5 @@ export class OriginServer {
     } catch {
       return undefined;
     }
-  }
-
-  /** PUT / POST store the body under wdir; DELETE removes. */
-  private async upload(x: Exchange, path: string): Promise<void> {
-    const root = resolve(this.o.wdir!);
-    const abs = join(root, path);
-    if (!inside(root, abs) || abs === root) return sendSimple(x, 403, 'forbidden\n', 'error');
-    await mkdir(root, { recursive: true });
-    const real = await realpath(dirname(abs)).catch(() => undefined);
-    if (real !== undefined && !inside(await realpath(root), real))
-      return sendSimple(x, 403, 'forbidden\n', 'error');
-    if (x.req.method === 'DELETE') {
-      const existed = await stat(abs).then(
-        (s) => s.isFile(),
-        () => false,
-      );
-      if (!existed) return sendSimple(x, 404, 'not found\n', 'error');
-      await rm(abs, { force: true });
-      return sendSimple(x, 200, 'deleted\n', 'error');
-    }
-    const len = Number(x.req.headers['content-length'] ?? 0);
-    if (len > MAX_UPLOAD) return sendSimple(x, 413, 'too large\n', 'error');
-    const existed = await stat(abs).then(
-      () => true,
-      () => false,
-    );
-    await mkdir(dirname(abs), { recursive: true });
-    let size = 0;
-    x.req.on('data', (d: Buffer) => {
-      size += d.length;
-      if (size > MAX_UPLOAD) x.req.destroy();
-    });
-    try {
-      await pipeline(x.req, createWriteStream(abs));
-    } catch {
-      await rm(abs, { force: true });
-      if (!x.res.destroyed) sendSimple(x, 400, 'upload failed\n', 'error');
-      return;
-    }
-    sendSimple(x, existed ? 200 : 201, existed ? 'updated\n' : 'created\n', 'error');
   }
 }

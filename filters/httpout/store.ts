@@ -25,6 +25,8 @@ export class LiveFile {
   /** End of the last complete chunk / part (−1: the writer reported none). */
   boundary = -1;
   done = false;
+  /** The run stopped before the file was complete: what was sent of it must end as truncated. */
+  abandoned = false;
   private waiters: (() => void)[] = [];
   /** The file's bytes so far, when every append came with its bytes (else: read from disk). */
   private mem: Buffer | undefined = Buffer.alloc(0);
@@ -68,7 +70,7 @@ export class LiveFile {
 
   /** Resolves at the next change (bytes, part boundary, completion). */
   changed(): Promise<void> {
-    if (this.done) return Promise.resolve();
+    if (this.done || this.abandoned) return Promise.resolve();
     return new Promise((r) => this.waiters.push(r));
   }
 
@@ -176,8 +178,10 @@ export class Store {
     this.recentBytes -= f.data.length;
   }
 
+  /** The server closes: files still in production will never complete (their answers end truncated). */
   shutdown(): void {
     this.closing = true;
+    for (const lf of this.live.values()) lf.abandoned = true;
     this.emit();
     for (const lf of this.live.values()) lf.notify();
   }
@@ -239,6 +243,14 @@ export class Store {
           .map((u) => resolve(dir, decodeURIComponentSafe(u)));
         if (list.length) this.hints.set(path, list);
         else this.hints.delete(path);
+        this.emit();
+      },
+      abandoned: (path) => {
+        const lf = this.live.get(path);
+        if (!lf) return;
+        lf.abandoned = true;
+        this.live.delete(path);
+        lf.notify();
         this.emit();
       },
       deleted: (path) => {

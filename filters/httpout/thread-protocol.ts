@@ -13,6 +13,7 @@ export type ToServer =
   | { type: 'closed'; path: string; size: number }
   | { type: 'replaced'; path: string; data: Uint8Array; props: PacketProps }
   | { type: 'deleted'; path: string }
+  | { type: 'abandoned'; path: string }
   | { type: 'page'; kind: 'hls' | 'dash'; path: string }
   | { type: 'close' };
 

@@ -1,7 +1,8 @@
 /**
  * A push origin for the tests: a Node HTTP server on 127.0.0.1 that records every request (method,
  * path, headers, body pieces with their arrival time, status) and keeps the last accepted body of
- * every path. `refuse` may answer a request with an error status at once (an origin outage). With
+ * every path. `refuse` may answer a request with an error status at once, `drop` cut its connection
+ * without an answer (an origin outage; such requests are recorded with status -1). With
  * `tls` (PEM cert + key) it is an HTTPS/1.1 origin; failed TLS handshakes are counted.
  */
 import { createServer } from 'node:http';
@@ -34,6 +35,10 @@ export interface PushSink {
   deleted: string[];
   /** Cut the connections of the uploads in progress (an origin restart); returns their paths. */
   cutInProgress(): string[];
+  /** Paths of the uploads in progress (body being received). */
+  inProgress(): string[];
+  /** The sink's clock: ms since it started (the times in `requests`). */
+  now(): number;
   /** HTTPS: handshakes that failed (the client refused the certificate…), with their reasons. */
   tlsErrors: string[];
   close(): Promise<void>;
@@ -42,6 +47,8 @@ export interface PushSink {
 export async function pushSink(
   opts: {
     refuse?: (method: string, path: string, t: number) => number | undefined;
+    /** Cut the connection of this request at once, without an answer (an origin going down). */
+    drop?: (method: string, path: string, t: number) => boolean;
     tls?: { cert: Buffer | string; key: Buffer | string };
   } = {},
 ): Promise<PushSink> {
@@ -72,6 +79,12 @@ export async function pushSink(
     requests.push(rec);
     active.set(rec, req.socket);
     res.on('close', () => active.delete(rec));
+    if (opts.drop?.(method, path, rec.start)) {
+      rec.status = -1;
+      rec.end = now();
+      req.socket.destroy();
+      return;
+    }
     const refused = opts.refuse?.(method, path, rec.start);
     if (refused) {
       rec.status = refused;
@@ -114,6 +127,9 @@ export async function pushSink(
     store,
     deleted,
     tlsErrors,
+    now,
+    inProgress: () =>
+      [...active.keys()].filter((r) => r.method !== 'DELETE' && r.end === 0).map((r) => r.path),
     cutInProgress: () => {
       const cut = [...active].filter(([r]) => r.method !== 'DELETE');
       for (const [, s] of cut) s.destroy();
