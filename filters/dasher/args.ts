@@ -58,6 +58,9 @@ export const dasherArgs = {
     'segment boundary: first SAP at or after the grid point (out), last SAP before it (in), the nearer (closest); in/closest add a GOP of latency',
   ),
   cmaf: arg.enum(['no', 'cmfc', 'cmf2'], 'no', 'CMAF brands and profile'),
-  prft: arg.bool(false, 'write a ProducerReferenceTime box (prft) in every chunk (always on for dashif.ll)'),
+  prft: arg.bool(
+    false,
+    'write a ProducerReferenceTime box (prft) in every chunk (always on for live low-latency DASH: dashif.ll, or asto > 0)',
+  ),
   startnum: arg.uint(1, 'number of the first segment'),
 } as const;

@@ -12,8 +12,9 @@ import type { Settings } from './settings.js';
 import { repNames } from './naming.js';
 import { Rep } from './rep.js';
 import type { RepHost } from './rep.js';
+import type { ClosedChunk } from './segmenter.js';
 import { Acks } from './acks.js';
-import { buildPresentation } from './presentation.js';
+import { buildPresentation, lowLatencyDash } from './presentation.js';
 import { Publisher } from './publisher.js';
 import { Purger } from './purge.js';
 
@@ -161,7 +162,7 @@ Examples:
           startNumber: st.args.startnum,
           partFiles: st.llhls === 'sf' || st.llhls === 'brsf',
           cmaf: st.args.cmaf,
-          prft: st.args.prft || (st.dynamic && st.profile === 'dashif.ll'),
+          prft: st.args.prft || lowLatencyDash(st),
           bound: st.args.sbound,
           ...(assembler ? { single: tmpName(names.init) } : {}),
         },
@@ -200,6 +201,15 @@ Examples:
         if (last) edge = Math.max(edge, (last.time + last.duration) / r.timescale);
       }
       return edge;
+    }
+
+    /**
+     * The wall-clock instant (epoch ms) a chunk's first sample was live: AST + its decode time, the
+     * mapping the MPD's ProducerReferenceTime states, so the prft boxes agree with it.
+     */
+    function liveInstant(r: Rep, c: ClosedChunk, fallback: number): number {
+      if (ast === undefined || r.firstDts === undefined) return fallback;
+      return ast + ((c.baseDts - r.firstDts) / r.timescale) * 1000;
     }
 
     function mediaSeconds(): number {
@@ -384,11 +394,11 @@ Examples:
               const m = (dts - rep.firstDts) / rep.timescale;
               ast = Math.min(ast ?? Infinity, wall - m * 1000);
             }
-            for (const c of rep.segmenter.push(p)) rep.sendChunk(c, wall);
+            for (const c of rep.segmenter.push(p)) rep.sendChunk(c, liveInstant(rep, c, wall));
             if (rep.out.wouldBlock) break;
           }
           if (rep.input.eos) {
-            for (const c of rep.segmenter.flush()) rep.sendChunk(c, ctx.clock.wallNow());
+            for (const c of rep.segmenter.flush()) rep.sendChunk(c, liveInstant(rep, c, ctx.clock.wallNow()));
             rep.ended = true;
             moved = true;
           }

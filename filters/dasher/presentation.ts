@@ -50,6 +50,20 @@ function utcTimings(s: Settings, origin: string | undefined): UtcTiming[] | unde
   return [{ schemeIdUri: 'urn:mpeg:dash:utc:http-iso:2014', value: url }];
 }
 
+/**
+ * A live MPD that announces its chunks early (availabilityTimeOffset > 0 with
+ * availabilityTimeComplete=false), or the DASH-IF low-latency profile: it says its own latency
+ * (ServiceDescription), the wall-clock instant of its media (ProducerReferenceTime, and `prft` boxes in
+ * every chunk) and the clock to use (UTCTiming), whatever the profile. GPAC does so for dashif.ll only.
+ */
+export function lowLatencyDash(s: Settings): boolean {
+  return s.dynamic && (s.profile === 'dashif.ll' || s.args.asto > 0);
+}
+
+function finalStaticOf(s: Settings, st: PresentationState): boolean {
+  return !s.dynamic || (st.ended && (s.dmode === 'dynauto' || s.dmode === 'dynlast'));
+}
+
 export function buildPresentation(s: Settings, reps: readonly Rep[], st: PresentationState): Presentation {
   const groups = new Map<string, Rep[]>();
   const ordered = [
@@ -61,6 +75,9 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   const asto = s.args.asto > 0 ? s.args.asto : undefined;
+  const llDash = lowLatencyDash(s);
+  // UTCTiming while live (the clock a player checks the MPD's times against).
+  const utc = finalStaticOf(s, st) ? undefined : utcTimings(s, st.utcs);
   const hlsRadical = s.hls ? s.hls.slice(0, s.hls.lastIndexOf('.')) : '';
   const sets: AdaptationSet[] = [];
   let maxDuration = 0;
@@ -121,15 +138,17 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
         ? { maxWidth: w, maxHeight: h, ...(fps ? { maxFrameRate: fps } : {}), par: darKey(first) }
         : {}),
       ...(first.track.language && first.track.language !== 'und' ? { lang: first.track.language } : {}),
-      ...(s.profile === 'dashif.ll' && s.dynamic
+      // The instant media time 0 was live, which the in-band prft boxes repeat chunk by chunk.
+      ...(llDash
         ? {
             producerReferenceTimes: [
               {
                 id: 0,
                 type: 'encoder' as const,
-                inband: s.args.prft || s.profile === 'dashif.ll',
+                inband: true,
                 wallClockTime: st.ast,
                 presentationTime: 0,
+                ...(utc?.[0] ? { utcTiming: utc[0] } : {}),
               },
             ],
           }
@@ -143,7 +162,7 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     const last = r.segments.filter((x) => !x.open).at(-1);
     if (last) maxDuration = Math.min(maxDuration, (last.number - s.args.startnum + 1) * s.segdur);
   }
-  const finalStatic = !s.dynamic || (st.ended && (s.dmode === 'dynauto' || s.dmode === 'dynlast'));
+  const finalStatic = finalStaticOf(s, st);
   const refresh = s.args.refresh;
   const model: Presentation = {
     type: finalStatic ? 'static' : 'dynamic',
@@ -173,9 +192,8 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     else model.mediaPresentationDuration = -refresh;
     if (s.tsb > 0) model.timeShiftBufferDepth = s.tsb;
     if (s.args.spd > 0) model.suggestedPresentationDelay = s.args.spd / 1000;
-    const utc = utcTimings(s, st.utcs);
     if (utc) model.utcTimings = utc;
-    if (s.profile === 'dashif.ll')
+    if (llDash)
       model.serviceDescription = deriveServiceDescription({
         segmentDuration: s.segdur,
         chunkDuration: s.cdur,

@@ -44,6 +44,40 @@ function respond(x: Exchange, m: Manifest, d: Directives, blocked: boolean, held
   });
 }
 
+/** A playlist whose last part is older than this share of PART-TARGET is not answered at once (see below). */
+export const FRESH_SHARE = 0.1;
+
+/**
+ * A live LL-HLS variant playlist asked for without directives (a player tuning in): answered when its
+ * newest part is fresh. A player starts PART-HOLD-BACK behind the end of the playlist it first reads, from
+ * the instant it reads it: a playlist whose last part ended 0.4 s ago puts it 0.4 s further behind for
+ * good (hls.js never catches up by default). So if the last part is older than FRESH_SHARE of PART-TARGET,
+ * the answer waits for the next part, one PART-TARGET at most, then gives the newest version.
+ */
+async function answerAtTheEdge(x: Exchange, path: string, first: Manifest, d: Directives): Promise<void> {
+  const partMs = (first.state?.partTarget ?? 0) * 1000;
+  const age = Date.now() - first.advancedAt;
+  let current = first;
+  if (age > FRESH_SHARE * partMs) {
+    const r = await x.store.waitFor(
+      () => {
+        const m = x.store.manifests.get(path);
+        if (!m) return true;
+        current = m;
+        return m.advancedAt !== first.advancedAt || m.state?.ended === true;
+      },
+      partMs,
+      (cb) => {
+        x.res.on('close', cb);
+        return () => x.res.off('close', cb);
+      },
+    );
+    if (r === 'closed') return;
+    current = x.store.manifests.get(path) ?? current;
+  }
+  respond(x, current, d, false, 0);
+}
+
 /** Answer a request for a manifest known to the store (`path` is its absolute path). */
 export async function servePlaylist(x: Exchange, path: string, query: URLSearchParams): Promise<void> {
   const first = x.store.manifests.get(path);
@@ -56,6 +90,8 @@ export async function servePlaylist(x: Exchange, path: string, query: URLSearchP
   }
   const d: Directives = parsed;
   const st = first.state;
+  if (st && d.msn === undefined && !st.ended && st.partTarget && st.lastMsn >= 0)
+    return answerAtTheEdge(x, path, first, d);
   if (!st || d.msn === undefined) {
     respond(x, first, d, false, 0);
     return;

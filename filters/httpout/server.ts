@@ -361,20 +361,22 @@ export class OriginServer {
     if (lf) return sendLive(x, lf, 'media');
     const recent = this.store.recent.get(abs);
     if (recent) return sendFile(x, abs, recent.data.length, recent.mtimeMs, this.cacheOf(abs), recent.data);
-    for (const dir of this.o.rdirs) {
-      const found = await this.onDisk(dir, path);
-      if (found === 'forbidden') return sendSimple(x, 403, 'forbidden\n', 'error');
-      if (found) return sendFile(x, found.path, found.size, found.mtimeMs, this.cacheOf(found.path));
-    }
     if (mayHold && this.store.isHinted(abs)) {
-      // A preload-hinted resource: held until it exists (3 × target duration at most).
+      // A preload-hinted resource (HLS hint, LL-DASH upcoming segment): held until this thread knows it
+      // (3 × target duration at most), and never read from the disk before: the writer's reports reach
+      // this thread as messages, and a request handled before them found the file on disk with its first
+      // chunk only, answered as complete (dash.js then had a hole of a segment less one chunk: a stall).
       const peer = x.req.socket.remoteAddress ?? '';
       const heldNow = this.held.get(peer) ?? 0;
       if (heldNow >= MAX_HELD_PER_CLIENT) return sendSimple(x, 429, 'too many held requests\n', 'error');
       this.held.set(peer, heldNow + 1);
       try {
         const r = await this.store.waitFor(
-          () => this.store.live.has(abs) || this.store.manifests.has(abs),
+          () =>
+            this.store.live.has(abs) ||
+            this.store.recent.has(abs) ||
+            this.store.manifests.has(abs) ||
+            !this.store.isHinted(abs),
           holdLimitMs(this.store.targetDuration),
           (cb) => {
             x.res.on('close', cb);
@@ -389,6 +391,11 @@ export class OriginServer {
         else this.held.delete(peer);
       }
       return;
+    }
+    for (const dir of this.o.rdirs) {
+      const found = await this.onDisk(dir, path);
+      if (found === 'forbidden') return sendSimple(x, 403, 'forbidden\n', 'error');
+      if (found) return sendFile(x, found.path, found.size, found.mtimeMs, this.cacheOf(found.path));
     }
     sendSimple(x, 404, 'not found\n', 'error');
   }

@@ -89,6 +89,8 @@ export interface Manifest {
   props: PacketProps;
   /** Variant playlists: where they stand (for delivery directives). */
   state?: PlaylistState;
+  /** When `state` last advanced (a new part or segment listed), Date.now() ms. */
+  advancedAt: number;
 }
 
 export function etagOf(data: Uint8Array): string {
@@ -226,13 +228,21 @@ export class Store {
         const text = buf.toString('utf8');
         const state = stateOf(props, text);
         if (state) this.targetDuration = Math.max(this.targetDuration, state.targetDuration);
+        const before = this.manifests.get(path);
+        const now = Date.now();
+        const same =
+          before?.state !== undefined &&
+          state !== undefined &&
+          before.state.lastMsn === state.lastMsn &&
+          before.state.lastPart === state.lastPart;
         this.manifests.set(path, {
           path,
           data: buf,
           etag: etagOf(buf),
-          mtime: Date.now(),
+          mtime: now,
           props,
           ...(state ? { state } : {}),
+          advancedAt: same ? before.advancedAt : now,
         });
         // Resources about to exist, held when asked for early: HLS preload hints; for an MPD, the
         // dasher's next segments (DASHUpcoming).

@@ -89,7 +89,20 @@ export function watchPage(o: WatchPageOptions): string {
   if (q.get('dash')) cfg.dash = q.get('dash');
   const v = document.getElementById('v');
   const $ = (id) => document.getElementById(id);
-  const stats = (window.graphpacStats = { player: null, latency: null, buffer: 0, bitrate: 0, segments: 0, parts: 0, stalls: 0, errors: [] });
+  // ?config=stock: the players exactly as a site embeds them, with no option at all (what the stock-player
+  // latency tests measure); otherwise tuned for low latency. ?debug=1: the players' debug logs (console).
+  const stock = q.get('config') === 'stock';
+  const debug = q.get('debug') === '1';
+  const t0 = performance.now();
+  const stats = (window.graphpacStats = {
+    epoch: Date.now(), player: null, config: stock ? 'stock' : 'tuned', latency: null, wallLatency: null, buffer: 0, bitrate: 0,
+    segments: 0, parts: 0, stalls: 0, errors: [], startup: null, stallLog: [], samples: [],
+  });
+  // Debug logs are kept in the page with their exact time (a console message reaches a test late).
+  stats.log = [];
+  if (debug)
+    for (const k of ['log', 'debug', 'info', 'warn', 'error'])
+      console[k] = (...a) => { if (stats.log.length < 50000) stats.log.push([(performance.now() - t0) / 1000, a.map(String).join(' ')]); };
   let player = null, kind = null;
   function stop() {
     if (player && player.destroy) player.destroy();
@@ -100,8 +113,10 @@ export function watchPage(o: WatchPageOptions): string {
   function startHls() {
     if (!cfg.hls) return fail('no HLS playlist on this origin');
     if (!window.Hls || !Hls.isSupported()) return fail('hls.js: Media Source Extensions not supported');
-    // Low-latency mode, and catch up (up to 1.5× speed) when behind the target latency.
-    const h = new Hls({ lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 });
+    // Tuned: low-latency mode, and catch up (up to 1.5× speed) when behind the target latency.
+    const conf = stock ? {} : { lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 };
+    if (debug) conf.debug = true;
+    const h = new Hls(conf);
     h.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.frag.type !== 'main') return; if (d.part) stats.parts++; else stats.segments++; });
     h.on(Hls.Events.FRAG_BUFFERED, (_e, d) => { if (d.stats && d.frag.type === 'main') stats.bitrate = Math.round((d.stats.total * 8) / (d.frag.duration || 1)); });
     h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
@@ -111,8 +126,9 @@ export function watchPage(o: WatchPageOptions): string {
   function startDash() {
     if (!cfg.dash) return fail('no MPD on this origin');
     const p = dashjs.MediaPlayer().create();
-    // Target 2 s behind live (4 chunks of 0.5 s at the default settings), catching up gently (±10 % speed).
-    p.updateSettings({ streaming: { delay: { liveDelay: 2 }, liveCatchup: { enabled: true, maxDrift: 1.5, playbackRate: { min: -0.1, max: 0.1 } } } });
+    // Tuned: target 2 s behind live (4 chunks of 0.5 s at the default settings), catching up gently (±10 % speed).
+    if (!stock) p.updateSettings({ streaming: { delay: { liveDelay: 2 }, liveCatchup: { enabled: true, maxDrift: 1.5, playbackRate: { min: -0.1, max: 0.1 } } } });
+    if (debug) p.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_DEBUG } });
     p.on(dashjs.MediaPlayer.events.FRAGMENT_LOADING_COMPLETED, (e) => { if (e.request && e.request.mediaType === 'video') stats.segments++; });
     p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail('dash.js: ' + JSON.stringify(e.error || e)));
     p.initialize(v, cfg.dash, true);
@@ -120,22 +136,55 @@ export function watchPage(o: WatchPageOptions): string {
   }
   function choose(k) {
     stop(); stats.segments = stats.parts = stats.stalls = 0; stats.errors = []; $('err').textContent = '';
-    stats.player = k; $('player').textContent = k === 'hls' ? 'hls.js ' + (window.Hls ? Hls.version : '') : 'dash.js ' + (window.dashjs ? dashjs.Version || '' : '');
+    stats.player = k; $('player').textContent = (k === 'hls' ? 'hls.js ' + (window.Hls ? Hls.version : '') : 'dash.js ' + (window.dashjs ? dashjs.Version || '' : '')) + (stock ? ' (stock)' : '');
     $('b-hls').classList.toggle('on', k === 'hls'); $('b-dash').classList.toggle('on', k === 'dash');
     $('src').textContent = k === 'hls' ? cfg.hls : cfg.dash;
     q.set('player', k); history.replaceState(null, '', '?' + q);
     (k === 'hls' ? startHls : startDash)();
   }
+  /** Seconds between now and the wall-clock instant the frame on screen was live (capture to display). */
+  function wallLatency() {
+    if (kind === 'hls' && player && player.playingDate) return (Date.now() - player.playingDate.getTime()) / 1000;
+    if (kind === 'dash' && player && player.timeAsUTC && v.currentTime > 0) {
+      const u = player.timeAsUTC();
+      if (u > 0) return Date.now() / 1000 - u;
+    }
+    return null;
+  }
   v.addEventListener('waiting', () => { if (v.currentTime > 0) stats.stalls++; });
+  // The media element's own events, timed (what a start-up or a stall looked like from the element).
+  stats.events = [];
+  for (const e of ['loadedmetadata', 'loadeddata', 'canplay', 'canplaythrough', 'play', 'playing', 'waiting', 'seeking', 'seeked', 'ratechange'])
+    v.addEventListener(e, () => { if (stats.events.length < 500) stats.events.push([(performance.now() - t0) / 1000, e, v.currentTime, v.readyState]); });
   $('b-hls').onclick = () => choose('hls');
   $('b-dash').onclick = () => choose('dash');
+  // Stalls measured from the position itself (100 ms grain): the clock runs, playback does not.
+  // Start-up: the position first moves (a seek to the start position alone is not playing).
+  let lastPos = 0, stalledAt = null, startPos = null;
+  setInterval(() => {
+    const now = (performance.now() - t0) / 1000;
+    const pos = v.currentTime;
+    if (stats.startup === null && pos > 0 && !v.paused && !v.seeking) {
+      if (startPos === null) startPos = pos;
+      else if (pos > startPos + 0.02) stats.startup = now;
+    }
+    if (stats.startup !== null && !v.paused && !v.ended) {
+      if (pos <= lastPos + 1e-3) stalledAt ??= now;
+      else if (stalledAt !== null) { stats.stallLog.push([stalledAt, now - stalledAt]); stalledAt = null; }
+    }
+    stats.stalledFor = stalledAt === null ? 0 : now - stalledAt;
+    lastPos = pos;
+  }, 100);
   setInterval(() => {
     let lat = null;
     if (kind === 'hls' && player && typeof player.latency === 'number') lat = player.latency;
     if (kind === 'dash' && player && player.getCurrentLiveLatency) lat = player.getCurrentLiveLatency();
+    const wall = wallLatency();
     const b = v.buffered.length ? v.buffered.end(v.buffered.length - 1) - v.currentTime : 0;
-    stats.latency = lat; stats.buffer = b; stats.position = v.currentTime;
-    $('latency').textContent = lat === null || isNaN(lat) ? '–' : lat.toFixed(2);
+    stats.latency = lat; stats.wallLatency = wall; stats.buffer = b; stats.position = v.currentTime;
+    if (stats.startup !== null && stats.samples.length < 4800)
+      stats.samples.push([(performance.now() - t0) / 1000, v.currentTime, wall, lat, b, v.playbackRate]);
+    $('latency').textContent = wall === null || isNaN(wall) ? '–' : wall.toFixed(2);
     $('buffer').textContent = b.toFixed(2) + ' s';
     $('bitrate').textContent = stats.bitrate ? (stats.bitrate / 1000).toFixed(0) + ' kb/s' : '–';
     $('segments').textContent = stats.segments; $('parts').textContent = stats.parts; $('stalls').textContent = stats.stalls;

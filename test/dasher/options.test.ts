@@ -98,7 +98,7 @@ test('asto and dashif.ll: availabilityTimeOffset, ServiceDescription from segdur
   );
   t.regex(
     mpd,
-    /<ProducerReferenceTime id="0" inband="true" type="encoder" wallClockTime="[^"]+" presentationTime="0"\/>/,
+    /<ProducerReferenceTime id="0" inband="true" type="encoder" wallClockTime="[^"]+" presentationTime="0">\s*<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="https:\/\/time\.akamai\.com\/\?iso&amp;ms"\/>\s*<\/ProducerReferenceTime>/,
   );
   t.regex(
     mpd,
