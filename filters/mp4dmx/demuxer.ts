@@ -15,8 +15,10 @@ import { TopLevelScan } from './box-scan.js';
 import type { TopBox } from './box-scan.js';
 import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { FragmentDemux } from './fragment-demux.js';
-import { quietly } from './quiet.js';
-import { CorruptTable } from './sample-table.js';
+import { boxAt } from './box-path.js';
+import { MalformedInput } from './malformed.js';
+import { checkedTraks, trakPath } from './moov-check.js';
+import { parseCall, printableLog } from './mp4box-call.js';
 import type { SampleTables } from './stbl.js';
 import { stripSampleTables, tablesFromBoxes, tablesFromTrak } from './stbl.js';
 import { TableDemux } from './table-demux.js';
@@ -46,7 +48,6 @@ export class Mp4Demuxer {
   /** The first bytes of the file, as long as they were read in order (replayed to mp4box for fragmented files). */
   private prefix: { parts: Uint8Array[]; end: number } | undefined = { parts: [], end: 0 };
   private mode: DemuxMode | undefined;
-  private setupError: string | undefined;
   private stalls = 0;
   /** File size when known (fin's DownloadSize, or the end of the packet flagged `end`). */
   fileSize: number | undefined;
@@ -112,9 +113,8 @@ export class Mp4Demuxer {
         this.collectMoov();
       }
     } catch (e) {
-      throw this.wrap(e);
+      throw this.classify(e);
     }
-    if (this.setupError) throw this.fail(`is corrupt: ${this.setupError}`);
     // A parse that cannot go on asks for the same bytes again and again: stop it.
     const after = this.peekNeed();
     if (before !== undefined && after === before && offset <= before && before < offset + data.length) {
@@ -127,27 +127,35 @@ export class Mp4Demuxer {
     }
   }
 
-  private wrap(e: unknown): GraphError {
-    if (e instanceof GraphError) return e;
-    if (e instanceof CorruptTable) return this.fail(`is corrupt: bad sample tables (${e.message})`);
-    const why = this.logs.at(-1) ?? (e instanceof Error ? e.message : String(e));
-    return this.fail(
-      `is corrupt: ${this.ready ? 'cannot read samples' : 'cannot parse the moov box'} (${why})`,
-    );
+  /**
+   * The input is malformed (our parsing code or mp4box.js's parse said so): one GraphError naming the
+   * file. Anything else is a bug and is thrown as it is.
+   */
+  private classify(e: unknown): unknown {
+    if (e instanceof MalformedInput) return this.fail(`is corrupt: ${e.message}`);
+    return e;
   }
 
   private collectMoov(): void {
     if (!this.moov) {
       const box = this.scan.boxes.find((b) => b.type === 'moov');
       if (!box) return;
-      if (this.fileSize !== undefined && box.start + box.size > this.fileSize)
+      if (this.fileSize !== undefined && Number.isFinite(box.size) && box.start + box.size > this.fileSize)
         throw this.fail(`is truncated: ${overrunText(box, this.fileSize)}`);
-      if (!Number.isFinite(box.size) || box.size > MAX_MOOV)
+      if (box.size > MAX_MOOV && Number.isFinite(box.size))
         throw this.fail(`is corrupt: moov box at byte ${box.start} claims ${box.size} bytes`);
+      // Size 0 (Infinity here): the moov is the last box and runs to the end of the file.
       this.moov = { start: box.start, size: box.size, parts: [], filled: 0 };
     }
     const m = this.moov;
-    while (m.filled < m.size) {
+    const openEnded = !Number.isFinite(m.size);
+    for (;;) {
+      if (!Number.isFinite(m.size) && this.fileSize !== undefined) m.size = this.fileSize - m.start;
+      if (m.filled >= m.size) break;
+      if (m.filled > MAX_MOOV)
+        throw this.fail(
+          `is corrupt: moov box at byte ${m.start} runs to the end of the file, past ${MAX_MOOV} bytes`,
+        );
       const part = this.cache.prefix(m.start + m.filled, m.size - m.filled);
       if (!part.length) return;
       m.parts.push(part);
@@ -160,17 +168,23 @@ export class Mp4Demuxer {
       at += p.length;
     }
     m.parts = [];
-    this.openMoov(m.start, m.bytes);
+    // mp4box.js reads size 0 as "to the end" only for mdat: give the moov its real size.
+    if (openEnded) writeBoxSize(m.bytes, m.size);
+    this.openMoov(m.start, m.bytes, openEnded);
     m.bytes = undefined; // parsed: the boxes hold what is needed
   }
 
   /** The moov is complete: choose how to read the samples. */
-  private openMoov(start: number, bytes: Uint8Array): void {
+  private openMoov(start: number, bytes: Uint8Array, openEnded: boolean): void {
     if (hasChild(bytes, 'mvex')) {
       // Fragmented: mp4box reads the file from its start (what is cached of it, then the rest).
       const raw = (from: number, to: number) =>
         from >= start && to <= start + bytes.length ? bytes.subarray(from - start, to - start) : undefined;
-      const frag = new FragmentDemux(raw, this.logs, (why) => (this.setupError = why));
+      const frag = new FragmentDemux(raw, this.logs, {
+        moov: { start, bytes },
+        ...(openEnded ? { openEnded: { start, size: bytes.length } } : {}),
+        fileSize: () => this.fileSize,
+      });
       this.mode = frag;
       let pos = 0;
       for (const part of this.prefix?.parts ?? []) {
@@ -197,26 +211,38 @@ export class Mp4Demuxer {
     file.onError = (module: string, message: string) => this.logs.push(`${module}: ${message}`);
     const buf = new MP4BoxBuffer(parsed.length);
     new Uint8Array(buf).set(parsed);
-    quietly(this.logs, () => file.appendBuffer(buf));
+    // Paths are those of the moov as it is in the file: the stripped one differs only inside stbl.
+    parseCall(
+      this.logs,
+      file,
+      () => file.appendBuffer(buf),
+      (offset) => boxAt(parsed, 0, offset),
+      'the moov box',
+    );
     if (!file.moov?.mvhd)
       throw this.fail(
-        `is corrupt: cannot parse the moov box${this.logs.length ? ` (${this.logs.at(-1)})` : ''}`,
+        `is corrupt: cannot parse the moov box${this.logs.length ? ` (${printableLog(this.logs.at(-1)!)})` : ''}`,
       );
-    const traks = file.moov.traks.filter((t) => t.mdia?.hdlr?.handler !== 'hint');
+    const traks = checkedTraks(file);
     if (!traks.length) throw this.fail('has no tracks', 'UNSUPPORTED_FORMAT');
-    for (const t of traks)
-      if (!(t.mdia.mdhd.timescale > 0))
-        throw this.fail(`is corrupt: track ${t.tkhd.track_id} has timescale 0`);
     // Box positions mp4box recorded are in what it parsed.
     const raw = (from: number, to: number) => (to <= parsed.length ? parsed.subarray(from, to) : undefined);
+    const all = file.moov.traks;
     const tables: SampleTables[] = traks.map((t) => {
-      if (!stripped) return tablesFromTrak(t);
-      const i = file.moov.traks.indexOf(t);
+      const i = all.indexOf(t);
+      const where = `${trakPath(i, all.length)}/mdia/minf/stbl`;
+      if (!stripped) return tablesFromTrak(t, where);
       const own = stripped.traks[i];
       if (!own || (own.trackId !== undefined && own.trackId !== t.tkhd.track_id))
         throw this.fail(`is corrupt: cannot find the sample tables of track ${t.tkhd.track_id}`);
-      return tablesFromBoxes(own.boxes);
+      return tablesFromBoxes(own.boxes, where);
     });
+    if (this.fileSize !== undefined)
+      for (const t of tables)
+        if (t.constantSize * t.count > this.fileSize)
+          throw new MalformedInput(
+            `${t.where}/stsz declares ${t.count} samples of ${t.constantSize} bytes, more than the file's ${this.fileSize} bytes`,
+          );
     const table = new TableDemux(file, traks, tables, raw, this.cache);
     if (this.fileSize !== undefined) {
       const { end, track } = table.dataEnd();
@@ -238,7 +264,7 @@ export class Mp4Demuxer {
       try {
         r = this.stepOnce();
       } catch (e) {
-        throw this.wrap(e);
+        throw this.classify(e);
       }
       if (r.kind !== 'need') return r;
       const size = this.fileSize;
@@ -267,8 +293,10 @@ export class Mp4Demuxer {
     try {
       const r = this.stepOnce();
       return r.kind === 'need' ? r.offset : undefined;
-    } catch {
-      return undefined;
+    } catch (e) {
+      // The next step() reports the input's error; a bug surfaces here.
+      if (e instanceof MalformedInput) return undefined;
+      throw e;
     }
   }
 
@@ -295,6 +323,11 @@ export class Mp4Demuxer {
   takeLogs(): string[] {
     return this.logs.splice(0);
   }
+}
+
+/** Writes a box's real size into its 32-bit size field (a size 0 box once its end is known). */
+function writeBoxSize(box: Uint8Array, size: number): void {
+  if (size <= 0xffffffff) new DataView(box.buffer, box.byteOffset, 4).setUint32(0, size);
 }
 
 function overrunText(box: TopBox, fileSize: number): string {

@@ -7,7 +7,10 @@ import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile, Sample } from 'mp4box';
 import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { decodeTime } from './demux-types.js';
-import { quietly } from './quiet.js';
+import { boxAt } from './box-path.js';
+import { FragmentCheck, moovTracks } from './fragment-check.js';
+import { checkedTraks } from './moov-check.js';
+import { parseCall } from './mp4box-call.js';
 import type { TableStats } from './sample-table.js';
 import type { RawBytes, Trak } from './track-props.js';
 import { editDelay, trackProps } from './track-props.js';
@@ -47,32 +50,47 @@ function statsOf(samples: readonly Sample[]): TableStats {
   return { count: samples.length, totalSize, totalDuration, commonDuration };
 }
 
+export interface FragmentSetup {
+  /** The moov (whole box) and its file offset. */
+  moov: { start: number; bytes: Uint8Array };
+  /** A last box of size 0 ("to the end of the file") and its real size, told to mp4box.js. */
+  openEnded?: { start: number; size: number };
+  fileSize: () => number | undefined;
+}
+
 export class FragmentDemux implements DemuxMode {
   readonly fragmented = true;
   readonly tracks: FragTrack[] = [];
   private readonly file: ISOFile;
+  private readonly check: FragmentCheck;
   private next = 0;
   private eof = false;
   private ready = false;
+  /** An exception of our own callback (setup), which mp4box.js calls from inside appendBuffer. */
+  private failure: { error: unknown } | undefined;
 
   constructor(
     private readonly raw: RawBytes,
     private readonly logs: string[],
-    private readonly onSetupError: (why: string) => void,
+    private readonly opts: FragmentSetup,
   ) {
     this.file = createFile(false);
     this.file.onError = (module: string, message: string) => logs.push(`${module}: ${message}`);
-    this.file.onReady = () => this.setup();
+    this.file.onReady = () => {
+      try {
+        this.setup();
+      } catch (e) {
+        this.failure = { error: e };
+      }
+    };
     this.file.onSamples = () => {}; // samples are taken from the track tables in step()
+    this.check = new FragmentCheck(moovTracks(opts.moov.bytes), opts.fileSize);
   }
 
   private setup(): void {
     this.ready = true;
     const movieTimescale = this.file.moov.mvhd.timescale;
-    for (const trak of this.file.moov.traks) {
-      if (trak.mdia.hdlr.handler === 'hint') continue;
-      if (!(trak.mdia.mdhd.timescale > 0))
-        return this.onSetupError(`track ${trak.tkhd.track_id} has timescale 0`);
+    for (const trak of checkedTraks(this.file)) {
       this.tracks.push({
         id: trak.tkhd.track_id,
         props: trackProps(this.file, trak, true, statsOf(trak.samples), this.raw),
@@ -98,12 +116,31 @@ export class FragmentDemux implements DemuxMode {
   }
 
   append(data: Uint8Array, offset: number, owner?: BlockOwner): void {
+    this.check.feed(data, offset);
     const buf = new MP4BoxBuffer(data.length);
-    new Uint8Array(buf).set(data);
+    const copy = new Uint8Array(buf);
+    copy.set(data);
     owner?.release(); // copied: mp4box keeps its own
+    const open = this.opts.openEnded;
+    if (open && open.size <= 0xffffffff && offset <= open.start && open.start + 4 <= offset + data.length)
+      new DataView(buf).setUint32(open.start - offset, open.size);
     buf.fileStart = offset;
-    const next = quietly(this.logs, () => this.file.appendBuffer(buf));
+    const next = parseCall(
+      this.logs,
+      this.file,
+      () => this.file.appendBuffer(buf),
+      (pos) => this.boxAt(pos),
+      `the bytes at ${offset}`,
+    );
+    if (this.failure) throw this.failure.error;
     if (next !== undefined) this.next = next;
+  }
+
+  /** The box holding a file offset, among the moov and the last moof. */
+  private boxAt(pos: number): ReturnType<typeof boxAt> {
+    const { moov } = this.opts;
+    const moof = this.check.lastMoof;
+    return boxAt(moov.bytes, moov.start, pos) ?? (moof ? boxAt(moof.bytes, moof.start, pos) : undefined);
   }
 
   step(): DemuxStep {
@@ -174,7 +211,14 @@ export class FragmentDemux implements DemuxMode {
   endOfFile(): boolean {
     if (this.eof) return false;
     this.eof = true;
-    quietly(this.logs, () => this.file.flush());
+    parseCall(
+      this.logs,
+      this.file,
+      () => this.file.flush(),
+      (pos) => this.boxAt(pos),
+      'the last fragment',
+    );
+    if (this.failure) throw this.failure.error;
     return true;
   }
 }

@@ -102,11 +102,12 @@ Examples:
         let blocks = 0;
         for (let n = 0; n < SAMPLES_PER_CALL;) {
           const step = demux.step();
+          // Tracks are declared before anything ends: a file whose tracks have no samples still has them.
+          if (demux.ready && !outputs.size) createOutputs(demux.tracks);
           if (step.kind === 'done') {
             end();
             return 'eos';
           }
-          if (demux.ready && !outputs.size) createOutputs(demux.tracks);
           if (step.kind === 'sample') {
             const out = outputs.get(step.track.id)!;
             // Samples leave in decode order: wait for this output to drain (the engine wakes producers then).

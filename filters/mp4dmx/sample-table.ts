@@ -5,9 +5,7 @@
  * ~400 bytes a sample).
  */
 import type { Column, SampleTables } from './stbl.js';
-import { CorruptTable } from './stbl.js';
-
-export { CorruptTable } from './stbl.js';
+import { MalformedInput } from './malformed.js';
 
 export interface TableSample {
   /** 0-based sample number. */
@@ -82,8 +80,11 @@ export class SampleCursor {
   private offsetInChunk = 0;
   private syncIndex = 0;
   private cached: TableSample | undefined;
+  /** The stbl's path, for messages. */
+  private readonly where: string;
 
   constructor(t: SampleTables) {
+    this.where = t.where;
     this.count = t.count;
     this.sizes = t.sizes;
     this.constantSize = t.constantSize;
@@ -96,7 +97,9 @@ export class SampleCursor {
     this.ctts = t.cttsCounts && t.cttsOffsets ? new Runs(t.cttsCounts, t.cttsOffsets) : undefined;
     if (this.count > 0) {
       if (!this.chunkOffsets.length || !this.perChunk.length)
-        throw new CorruptTable('no chunk table (stco/stsc)');
+        throw new MalformedInput(
+          `${this.where} lists ${this.count} samples but ${this.chunkOffsets.length ? 'stsc' : 'no stco/co64'} places them in no chunk`,
+        );
       this.leftInChunk = this.perChunk.at(0);
       this.chunkOffset = this.chunkOffsets.at(0);
       this.settleChunk();
@@ -109,8 +112,8 @@ export class SampleCursor {
       this.chunk++;
       this.offsetInChunk = 0;
       if (this.chunk >= this.chunkOffsets.length)
-        throw new CorruptTable(
-          `sample ${this.j + 1} is in chunk ${this.chunk + 1} of ${this.chunkOffsets.length}`,
+        throw new MalformedInput(
+          `${this.where}: sample ${this.j + 1} of ${this.count} falls in chunk ${this.chunk + 1} but the chunk offset table lists ${this.chunkOffsets.length} chunks`,
         );
       this.chunkOffset = this.chunkOffsets.at(this.chunk);
       const runs = this.firstChunk.length;
@@ -118,7 +121,7 @@ export class SampleCursor {
         this.stscRun++;
       this.leftInChunk = this.stscRun < this.perChunk.length ? this.perChunk.at(this.stscRun) : 0;
       if (this.leftInChunk <= 0 && this.stscRun + 1 >= runs)
-        throw new CorruptTable('a chunk run with no samples');
+        throw new MalformedInput(`${this.where}/stsc: its last run has 0 samples per chunk`);
     }
   }
 

@@ -5,9 +5,8 @@
  * arrays for them (one number per entry, plus growth slack: large objects that V8 keeps until a full
  * collection, and a parse that takes time in proportion to the file's length).
  */
+import { MalformedInput } from './malformed.js';
 import type { Trak } from './track-props.js';
-
-export class CorruptTable extends Error {}
 
 /** One number per entry of a table. */
 export interface Column {
@@ -90,6 +89,8 @@ export interface SampleTables {
   syncNumbers: Column | undefined;
   /** Bytes the tables keep alive (the boxes' bytes, or the arrays' numbers). */
   bytes: number;
+  /** Path of the stbl box (`moov/trak[1]/mdia/minf/stbl`), for messages. */
+  where: string;
 }
 
 /** The boxes of one stbl that hold tables: type → the whole box (header included). */
@@ -98,12 +99,32 @@ export type TableBoxes = Partial<Record<(typeof TABLE_TYPES)[number], Uint8Array
 export const TABLE_TYPES = ['stts', 'ctts', 'stsc', 'stsz', 'stz2', 'stco', 'co64', 'stss'] as const;
 const IS_TABLE = new Set<string>(TABLE_TYPES);
 
-/** A full box's payload after version and flags, with its version and a reader. */
-function fullBox(box: Uint8Array): { version: number; dv: DataView; at: number; end: number } {
+/** Versions each table box is defined with (ISO/IEC 14496-12); the others are corrupt, not empty. */
+const VERSIONS: Record<string, readonly number[]> = { ctts: [0, 1] };
+
+interface Full {
+  version: number;
+  dv: DataView;
+  /** Offset of the payload after version and flags. */
+  at: number;
+  end: number;
+  /** The box's path, for messages. */
+  path: string;
+}
+
+/** A table box's payload after version and flags; its version must be one the box is defined with. */
+function fullBox(box: Uint8Array, where: string): Full {
   const dv = new DataView(box.buffer, box.byteOffset, box.byteLength);
+  const path = `${where}/${type4(box)}`;
   const hdr = dv.getUint32(0) === 1 ? 16 : 8;
-  if (box.length < hdr + 4) throw new CorruptTable(`a ${type4(box)} box of ${box.length} bytes`);
-  return { version: box[hdr]!, dv, at: hdr + 4, end: box.length };
+  if (box.length < hdr + 4) throw new MalformedInput(`${path} is ${box.length} bytes: too short for a table`);
+  const version = box[hdr]!;
+  const allowed = VERSIONS[type4(box)] ?? [0];
+  if (!allowed.includes(version))
+    throw new MalformedInput(
+      `${path} has version ${version}; only version ${allowed.join(' or ')} is defined`,
+    );
+  return { version, dv, at: hdr + 4, end: box.length, path };
 }
 
 function type4(box: Uint8Array): string {
@@ -111,126 +132,130 @@ function type4(box: Uint8Array): string {
 }
 
 /** `n` entries of `size` bytes from `at`: they must fit in the box. */
-function fits(box: Uint8Array, at: number, n: number, size: number, end: number): void {
-  if (at + n * size > end)
-    throw new CorruptTable(
-      `${type4(box)} claims ${n} entries but holds ${Math.max(0, end - at)} bytes of them`,
+function fits(f: Full, at: number, n: number, size: number): void {
+  if (at + n * size > f.end)
+    throw new MalformedInput(
+      `${f.path} declares ${n} entries (${n * size} bytes) but holds ${Math.max(0, f.end - at)} bytes of them`,
     );
 }
 
-/** Reads `{count, then entries}` of a version-0 table box; undefined for other versions (as mp4box.js). */
-function entries(
-  box: Uint8Array,
-  size: number,
-  prefix = 0,
-): { dv: DataView; base: number; n: number; version: number } | undefined {
-  const f = fullBox(box);
-  if (f.version !== 0) return undefined;
-  const countAt = f.at + prefix;
-  if (countAt + 4 > f.end) throw new CorruptTable(`${type4(box)} is too short`);
-  const n = f.dv.getUint32(countAt);
-  fits(box, countAt + 4, n, size, f.end);
-  return { dv: f.dv, base: countAt + 4, n, version: 0 };
+/** Reads `{count, then entries of `size` bytes}` of a table box. */
+function entries(box: Uint8Array, size: number, where: string): { dv: DataView; base: number; n: number } {
+  const f = fullBox(box, where);
+  if (f.at + 4 > f.end) throw new MalformedInput(`${f.path} is too short for its entry count`);
+  const n = f.dv.getUint32(f.at);
+  fits(f, f.at + 4, n, size);
+  return { dv: f.dv, base: f.at + 4, n };
 }
 
-/** The tables of a track from its boxes as they are in the file (the reading mp4box.js would make). */
-export function tablesFromBoxes(boxes: TableBoxes): SampleTables {
+/**
+ * stsc's first_chunk values must increase (ISO/IEC 14496-12 §8.7.4): a run that goes back would have
+ * samples read from the wrong chunks.
+ */
+function checkStsc(first: Column, path: string): void {
+  let prev = 0;
+  for (let i = 0; i < first.length; i++) {
+    const v = first.at(i);
+    if (v <= prev)
+      throw new MalformedInput(
+        i === 0
+          ? `${path} entry 1 has first_chunk 0; chunks are numbered from 1`
+          : `${path} entry ${i + 1} has first_chunk ${v}, not above the previous entry's ${prev}`,
+      );
+    prev = v;
+  }
+}
+
+/**
+ * The tables of a track from its boxes as they are in the file (the reading mp4box.js would make of a
+ * valid file). `where`: the stbl's path. Throws MalformedInput for a table that cannot be right.
+ */
+export function tablesFromBoxes(boxes: TableBoxes, where = 'stbl'): SampleTables {
   let bytes = 0;
   for (const b of Object.values(boxes)) bytes += b.length;
   let count = 0;
   let constantSize = 0;
   let sizes: Column | undefined;
   if (boxes.stsz) {
-    const f = fullBox(boxes.stsz);
-    if (f.version === 0) {
-      if (f.at + 8 > f.end) throw new CorruptTable('stsz is too short');
-      const sampleSize = f.dv.getUint32(f.at);
-      const n = f.dv.getUint32(f.at + 4);
-      if (sampleSize > 0) {
-        count = n;
-        constantSize = sampleSize;
-      } else {
-        fits(boxes.stsz, f.at + 8, n, 4, f.end);
-        sizes = new U32Column(f.dv, f.at + 8, n, 4);
-        count = n;
-      }
+    const f = fullBox(boxes.stsz, where);
+    if (f.at + 8 > f.end) throw new MalformedInput(`${f.path} is too short`);
+    const sampleSize = f.dv.getUint32(f.at);
+    const n = f.dv.getUint32(f.at + 4);
+    if (sampleSize > 0) {
+      count = n;
+      constantSize = sampleSize;
     } else {
-      sizes = EMPTY; // mp4box.js reads no entries of another version: no samples
+      fits(f, f.at + 8, n, 4);
+      sizes = new U32Column(f.dv, f.at + 8, n, 4);
+      count = n;
     }
   } else if (boxes.stz2) {
-    const f = fullBox(boxes.stz2);
-    sizes = EMPTY;
-    if (f.version === 0) {
-      if (f.at + 8 > f.end) throw new CorruptTable('stz2 is too short');
-      const fieldSize = f.dv.getUint8(f.at + 3);
-      const n = f.dv.getUint32(f.at + 4);
-      const base = f.at + 8;
-      const out = new Uint32Array(n);
+    const f = fullBox(boxes.stz2, where);
+    if (f.at + 8 > f.end) throw new MalformedInput(`${f.path} is too short`);
+    const fieldSize = f.dv.getUint8(f.at + 3);
+    const n = f.dv.getUint32(f.at + 4);
+    const base = f.at + 8;
+    if (fieldSize !== 4 && fieldSize !== 8 && fieldSize !== 16)
+      throw new MalformedInput(`${f.path} has field_size ${fieldSize}; 4, 8 or 16 is defined`);
+    // Checked before allocating: the count is only as good as the bytes behind it.
+    if (fieldSize === 4) fits(f, base, Math.ceil(n / 2), 1);
+    else fits(f, base, n, fieldSize / 8);
+    const out = new Uint32Array(n);
+    for (let i = 0; i < n; i++) {
       if (fieldSize === 4) {
-        fits(boxes.stz2, base, Math.ceil(n / 2), 1, f.end);
-        for (let i = 0; i < n; i++) {
-          const b = f.dv.getUint8(base + (i >> 1));
-          out[i] = i & 1 ? b & 15 : (b >> 4) & 15;
-        }
-      } else if (fieldSize === 8 || fieldSize === 16) {
-        fits(boxes.stz2, base, n, fieldSize / 8, f.end);
-        for (let i = 0; i < n; i++)
-          out[i] = fieldSize === 8 ? f.dv.getUint8(base + i) : f.dv.getUint16(base + 2 * i);
+        const b = f.dv.getUint8(base + (i >> 1));
+        out[i] = i & 1 ? b & 15 : (b >> 4) & 15;
       } else {
-        throw new CorruptTable(`stz2 field size ${fieldSize}`);
+        out[i] = fieldSize === 8 ? f.dv.getUint8(base + i) : f.dv.getUint16(base + 2 * i);
       }
-      sizes = new ArrayColumn(out);
-      count = n;
-      bytes += out.byteLength;
     }
+    sizes = new ArrayColumn(out);
+    count = n;
+    bytes += out.byteLength;
   } else {
     sizes = EMPTY;
   }
 
   let chunkOffsets = EMPTY;
   if (boxes.stco) {
-    const e = entries(boxes.stco, 4);
-    if (e) chunkOffsets = new U32Column(e.dv, e.base, e.n, 4);
+    const e = entries(boxes.stco, 4, where);
+    chunkOffsets = new U32Column(e.dv, e.base, e.n, 4);
   } else if (boxes.co64) {
-    const e = entries(boxes.co64, 8);
-    if (e) chunkOffsets = new U64Column(e.dv, e.base, e.n);
+    const e = entries(boxes.co64, 8, where);
+    chunkOffsets = new U64Column(e.dv, e.base, e.n);
   }
 
   let firstChunk = EMPTY;
   let perChunk = EMPTY;
-  const stsc = boxes.stsc && entries(boxes.stsc, 12);
-  if (stsc) {
-    firstChunk = new U32Column(stsc.dv, stsc.base, stsc.n, 12);
-    perChunk = new U32Column(stsc.dv, stsc.base + 4, stsc.n, 12);
+  if (boxes.stsc) {
+    const e = entries(boxes.stsc, 12, where);
+    firstChunk = new U32Column(e.dv, e.base, e.n, 12);
+    perChunk = new U32Column(e.dv, e.base + 4, e.n, 12);
+    checkStsc(firstChunk, `${where}/stsc`);
   }
 
   let sttsCounts = EMPTY;
   let sttsDeltas = EMPTY;
-  const stts = boxes.stts && entries(boxes.stts, 8);
-  if (stts) {
-    sttsCounts = new U32Column(stts.dv, stts.base, stts.n, 8);
+  if (boxes.stts) {
+    const e = entries(boxes.stts, 8, where);
+    sttsCounts = new U32Column(e.dv, e.base, e.n, 8);
     // A negative delta reads as 1, as mp4box.js does.
-    sttsDeltas = new I32Column(stts.dv, stts.base + 4, stts.n, 8, 1);
+    sttsDeltas = new I32Column(e.dv, e.base + 4, e.n, 8, 1);
   }
 
   let cttsCounts: Column | undefined;
   let cttsOffsets: Column | undefined;
   if (boxes.ctts) {
-    const f = fullBox(boxes.ctts);
-    cttsCounts = EMPTY;
-    cttsOffsets = EMPTY;
-    if (f.version === 0 || f.version === 1) {
-      if (f.at + 4 > f.end) throw new CorruptTable('ctts is too short');
-      const n = f.dv.getUint32(f.at);
-      fits(boxes.ctts, f.at + 4, n, 8, f.end);
-      cttsCounts = new U32Column(f.dv, f.at + 4, n, 8);
-      cttsOffsets = new I32Column(f.dv, f.at + 8, n, 8); // signed in both versions, as mp4box.js
-    }
+    const e = entries(boxes.ctts, 8, where);
+    cttsCounts = new U32Column(e.dv, e.base, e.n, 8);
+    cttsOffsets = new I32Column(e.dv, e.base + 4, e.n, 8); // signed in both versions, as mp4box.js
   }
 
   let syncNumbers: Column | undefined;
-  const stss = boxes.stss && entries(boxes.stss, 4);
-  if (stss) syncNumbers = new U32Column(stss.dv, stss.base, stss.n, 4);
+  if (boxes.stss) {
+    const e = entries(boxes.stss, 4, where);
+    syncNumbers = new U32Column(e.dv, e.base, e.n, 4);
+  }
 
   return {
     count,
@@ -245,23 +270,39 @@ export function tablesFromBoxes(boxes: TableBoxes): SampleTables {
     cttsOffsets,
     syncNumbers,
     bytes,
+    where,
   };
 }
 
-interface ParsedStbl {
-  stts?: { sample_counts: number[]; sample_deltas: number[] };
-  ctts?: { sample_counts: number[]; sample_offsets: number[] };
-  stsc?: { first_chunk: number[]; samples_per_chunk: number[] };
-  stco?: { chunk_offsets: number[] };
-  co64?: { chunk_offsets: number[] };
-  stsz?: { sample_sizes: number[]; sample_size: number; sample_count: number };
-  stz2?: { sample_sizes: number[] };
-  stss?: { sample_numbers?: number[] };
+interface ParsedTable {
+  version?: number;
 }
 
-/** The tables of a track as mp4box.js parsed them (when the moov could not be walked to strip them). */
-export function tablesFromTrak(trak: Trak): SampleTables {
+interface ParsedStbl {
+  stts?: ParsedTable & { sample_counts: number[]; sample_deltas: number[] };
+  ctts?: ParsedTable & { sample_counts: number[]; sample_offsets: number[] };
+  stsc?: ParsedTable & { first_chunk: number[]; samples_per_chunk: number[] };
+  stco?: ParsedTable & { chunk_offsets: number[] };
+  co64?: ParsedTable & { chunk_offsets: number[] };
+  stsz?: ParsedTable & { sample_sizes: number[]; sample_size: number; sample_count: number };
+  stz2?: ParsedTable & { sample_sizes: number[] };
+  stss?: ParsedTable & { sample_numbers?: number[] };
+}
+
+/**
+ * The tables of a track as mp4box.js parsed them (when the moov could not be walked to strip them), with
+ * the same checks as tablesFromBoxes: mp4box.js reads a table of another version as empty.
+ */
+export function tablesFromTrak(trak: Trak, where = 'stbl'): SampleTables {
   const stbl = trak.mdia.minf.stbl as unknown as ParsedStbl;
+  for (const type of TABLE_TYPES) {
+    const box = stbl[type];
+    const allowed = VERSIONS[type] ?? [0];
+    if (box && box.version !== undefined && !allowed.includes(box.version))
+      throw new MalformedInput(
+        `${where}/${type} has version ${box.version}; only version ${allowed.join(' or ')} is defined`,
+      );
+  }
   const stsz = stbl.stsz;
   const sizes = stsz?.sample_sizes ?? stbl.stz2?.sample_sizes ?? [];
   const constant = stsz !== undefined && stsz.sample_size > 0;
@@ -277,12 +318,14 @@ export function tablesFromTrak(trak: Trak): SampleTables {
     stbl.ctts?.sample_offsets,
     stbl.stss?.sample_numbers,
   ];
+  const firstChunk = col(stbl.stsc?.first_chunk);
+  checkStsc(firstChunk, `${where}/stsc`);
   return {
     count: constant ? stsz.sample_count : sizes.length,
     constantSize: constant ? stsz.sample_size : 0,
     sizes: constant ? undefined : col(sizes),
     chunkOffsets: col(stbl.stco?.chunk_offsets ?? stbl.co64?.chunk_offsets),
-    firstChunk: col(stbl.stsc?.first_chunk),
+    firstChunk,
     perChunk: col(stbl.stsc?.samples_per_chunk),
     sttsCounts: col(stbl.stts?.sample_counts),
     sttsDeltas: col(stbl.stts?.sample_deltas),
@@ -290,6 +333,7 @@ export function tablesFromTrak(trak: Trak): SampleTables {
     cttsOffsets: stbl.ctts ? col(stbl.ctts.sample_offsets) : undefined,
     syncNumbers: stbl.stss?.sample_numbers ? col(stbl.stss.sample_numbers) : undefined,
     bytes: counted.reduce((n, a) => n + 8 * (a?.length ?? 0), 0),
+    where,
   };
 }
 

@@ -9,7 +9,8 @@ import type { BlockCache } from './block-cache.js';
 import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { decodeTime } from './demux-types.js';
 import type { TableSample } from './sample-table.js';
-import { CorruptTable, SampleCursor, tableStats } from './sample-table.js';
+import { MalformedInput } from './malformed.js';
+import { SampleCursor, tableStats } from './sample-table.js';
 import type { SampleTables } from './stbl.js';
 import type { RawBytes, Trak } from './track-props.js';
 import { editDelay, trackProps } from './track-props.js';
@@ -119,7 +120,9 @@ export class TableDemux implements DemuxMode {
   private data(t: TableTrack, s: TableSample): { data: Uint8Array; owner?: BlockOwner } | number {
     if (s.size === 0) return { data: new Uint8Array(0) };
     if (s.size > MAX_SAMPLE)
-      throw new CorruptTable(`sample ${s.number + 1} of track ${t.id} claims ${s.size} bytes`);
+      throw new MalformedInput(
+        `${t.tables.where}/stsz: sample ${s.number + 1} of track ${t.id} claims ${s.size} bytes (more than ${MAX_SAMPLE})`,
+      );
     let a = this.assembly;
     if (!a || a.track !== t.id || a.number !== s.number) {
       const whole = this.cache.slice(s.offset, s.size);

@@ -1,0 +1,254 @@
+/**
+ * Movie fragments checked before mp4box.js parses them. mp4box.js trusts a trun's sample_count: with no
+ * per-sample fields it makes one JS object per declared sample (4 billion of them end the process on a V8
+ * fatal error), and a traf naming a track the moov does not have, or with no tfhd, throws a TypeError.
+ * Each moof is collected as it arrives (it is small) and checked against its own size, the moov's tracks
+ * and the file's size; a failure is a MalformedInput naming the box and the value.
+ */
+import { MalformedInput, fourcc } from './malformed.js';
+
+/** A moof larger than this is taken for a corrupt size. */
+const MAX_MOOF = 64 * 1024 * 1024;
+/**
+ * Samples one moof may declare. A fragment is seconds of media (a whole hour of AAC in one fragment is
+ * 170,000 samples); mp4box.js holds ~300 bytes per sample, so this bounds its memory per fragment.
+ */
+export const MAX_FRAGMENT_SAMPLES = 1_000_000;
+
+interface Kid {
+  type: string;
+  /** Offsets in the box's bytes. */
+  start: number;
+  hdr: number;
+  end: number;
+}
+
+function kids(b: Uint8Array, dv: DataView, from: number, to: number, path: string): Kid[] {
+  const out: Kid[] = [];
+  let p = from;
+  while (p + 8 <= to) {
+    let size = dv.getUint32(p);
+    let hdr = 8;
+    const type = fourcc(b, p + 4);
+    if (size === 1) {
+      if (p + 16 > to) break;
+      size = dv.getUint32(p + 8) * 2 ** 32 + dv.getUint32(p + 12);
+      hdr = 16;
+    } else if (size === 0) {
+      size = to - p;
+    }
+    if (size < hdr || p + size > to)
+      throw new MalformedInput(
+        `box ${path}/${type} claims ${size} bytes but ${path} has ${to - p} bytes left for it`,
+      );
+    out.push({ type, start: p, hdr, end: p + size });
+    p += size;
+  }
+  return out;
+}
+
+/** Names boxes of one type among siblings: `traf[2]` when there are several. */
+function named(list: readonly Kid[], k: Kid): string {
+  const same = list.filter((x) => x.type === k.type);
+  return same.length > 1 ? `${k.type}[${same.indexOf(k) + 1}]` : k.type;
+}
+
+interface TrackDefaults {
+  /** trex default_sample_size (0 without a trex). */
+  size: number;
+}
+
+/** The tracks of a fragmented file's moov (its whole box): track_ID → trex defaults. */
+export function moovTracks(moov: Uint8Array): Map<number, TrackDefaults> {
+  const dv = new DataView(moov.buffer, moov.byteOffset, moov.byteLength);
+  const tracks = new Map<number, TrackDefaults>();
+  const top = dv.getUint32(0) === 1 ? 16 : 8;
+  const children = kids(moov, dv, top, moov.length, 'moov');
+  for (const k of children) {
+    if (k.type !== 'trak') continue;
+    const tkhd = kids(moov, dv, k.start + k.hdr, k.end, 'moov/trak').find((x) => x.type === 'tkhd');
+    if (!tkhd || tkhd.end - tkhd.start < tkhd.hdr + 24) continue;
+    const v = moov[tkhd.start + tkhd.hdr]!;
+    const id = dv.getUint32(tkhd.start + tkhd.hdr + (v === 1 ? 20 : 12));
+    if (!tracks.has(id)) tracks.set(id, { size: 0 });
+  }
+  for (const k of children) {
+    if (k.type !== 'mvex') continue;
+    for (const t of kids(moov, dv, k.start + k.hdr, k.end, 'moov/mvex')) {
+      if (t.type !== 'trex' || t.end - t.start < t.hdr + 24) continue;
+      const at = t.start + t.hdr + 4;
+      const track = tracks.get(dv.getUint32(at));
+      if (track) track.size = dv.getUint32(at + 12);
+    }
+  }
+  return tracks;
+}
+
+/** Bits of trun flags that add a 4-byte field per sample (duration, size, flags, composition offset). */
+const PER_SAMPLE = [0x100, 0x200, 0x400, 0x800];
+
+/**
+ * Checks one moof (its whole box, at file offset `start`). `n`: its ordinal (for paths); `fileSize`
+ * when known.
+ */
+export function checkMoof(
+  moof: Uint8Array,
+  start: number,
+  n: number,
+  tracks: ReadonlyMap<number, TrackDefaults>,
+  fileSize: number | undefined,
+): void {
+  const dv = new DataView(moof.buffer, moof.byteOffset, moof.byteLength);
+  const top = `moof[${n}] at byte ${start}`;
+  const hdr = dv.getUint32(0) === 1 ? 16 : 8;
+  let samples = 0;
+  const children = kids(moof, dv, hdr, moof.length, 'moof');
+  for (const traf of children) {
+    if (traf.type !== 'traf') continue;
+    const at = `${top}: ${named(children, traf)}`;
+    const parts = kids(moof, dv, traf.start + traf.hdr, traf.end, 'moof/traf');
+    const tfhd = parts.find((x) => x.type === 'tfhd');
+    if (!tfhd) throw new MalformedInput(`${at} has no tfhd box`);
+    const body = tfhd.start + tfhd.hdr;
+    if (tfhd.end < body + 8)
+      throw new MalformedInput(`${at}/tfhd is ${tfhd.end - tfhd.start} bytes: too short`);
+    const tfFlags = dv.getUint32(body) & 0xffffff;
+    const id = dv.getUint32(body + 4);
+    const track = tracks.get(id);
+    if (!track)
+      throw new MalformedInput(
+        `${at}/tfhd has track_ID ${id}, which no trak of the moov has (${[...tracks.keys()].join(', ') || 'none'})`,
+      );
+    let p = body + 8;
+    let defaultSize = track.size;
+    for (const [bit, bytes] of [
+      [0x1, 8],
+      [0x2, 4],
+      [0x8, 4],
+      [0x10, 4],
+      [0x20, 4],
+    ] as const) {
+      if (!(tfFlags & bit)) continue;
+      if (p + bytes > tfhd.end)
+        throw new MalformedInput(
+          `${at}/tfhd: its flags 0x${tfFlags.toString(16)} announce fields past its end`,
+        );
+      if (bit === 0x10) defaultSize = dv.getUint32(p);
+      p += bytes;
+    }
+    for (const trun of parts) {
+      if (trun.type !== 'trun') continue;
+      const path = `${at}/${named(parts, trun)}`;
+      const b = trun.start + trun.hdr;
+      if (trun.end < b + 8) throw new MalformedInput(`${path} is ${trun.end - trun.start} bytes: too short`);
+      const flags = dv.getUint32(b) & 0xffffff;
+      const count = dv.getUint32(b + 4);
+      const fixed = 8 + (flags & 0x1 ? 4 : 0) + (flags & 0x4 ? 4 : 0);
+      const entry = 4 * PER_SAMPLE.filter((bit) => flags & bit).length;
+      const room = trun.end - b - fixed;
+      if (room < 0)
+        throw new MalformedInput(`${path}: its flags 0x${flags.toString(16)} announce fields past its end`);
+      if (entry > 0 && count * entry > room)
+        throw new MalformedInput(
+          `${path} declares ${count} samples (${count * entry} bytes of entries) but holds ${room} bytes of them`,
+        );
+      if (entry === 0 || !(flags & 0x200)) {
+        // Every sample has the default size: together they must fit in the file.
+        const total = count * defaultSize;
+        if (fileSize !== undefined && total > fileSize)
+          throw new MalformedInput(
+            `${path} declares ${count} samples of ${defaultSize} bytes, more than the file's ${fileSize} bytes`,
+          );
+      }
+      samples += count;
+      if (samples > MAX_FRAGMENT_SAMPLES)
+        throw new MalformedInput(
+          `${path} brings the fragment to ${samples} samples, more than the ${MAX_FRAGMENT_SAMPLES} a fragment may hold here`,
+        );
+    }
+  }
+}
+
+/**
+ * Walks the top-level boxes of a fragmented file as its bytes are fed (in file order, with possible
+ * re-reads) and checks every moof once it is whole, before the same bytes reach mp4box.js.
+ */
+export class FragmentCheck {
+  /** File offset of the next top-level box header. */
+  private pos = 0;
+  /** Pieces of the box at `pos` seen so far (header, or the whole moof). */
+  private pieces: { offset: number; data: Uint8Array }[] = [];
+  private moofs = 0;
+  /** The last moof checked, for naming boxes mp4box.js fails on. */
+  lastMoof: { start: number; bytes: Uint8Array } | undefined;
+
+  constructor(
+    private readonly tracks: ReadonlyMap<number, TrackDefaults>,
+    private readonly fileSize: () => number | undefined,
+  ) {}
+
+  feed(data: Uint8Array, offset: number): void {
+    for (let guard = 0; guard < 1_000_000 && Number.isFinite(this.pos); guard++) {
+      const end = offset + data.length;
+      if (end <= this.pos) return;
+      if (offset <= this.pos || this.pieces.length) {
+        this.pieces.push({ offset, data });
+      } else {
+        return; // ahead of the walk: mp4box.js cannot parse it before the bytes in between either
+      }
+      if (!this.step()) return;
+      // The box at pos is done: go on with what is left of `data`.
+      if (this.pos >= end) return;
+      this.pieces = [];
+    }
+  }
+
+  /** Contiguous bytes from `from`, at most `n`, out of the pieces (a copy). */
+  private gather(from: number, n: number): Uint8Array {
+    const out = new Uint8Array(n);
+    let have = 0;
+    for (let progress = true; progress && have < n;) {
+      progress = false;
+      for (const p of this.pieces) {
+        const at = from + have;
+        if (p.offset <= at && at < p.offset + p.data.length) {
+          const chunk = p.data.subarray(at - p.offset, Math.min(p.data.length, at - p.offset + n - have));
+          out.set(chunk, have);
+          have += chunk.length;
+          progress = true;
+        }
+      }
+    }
+    return out.subarray(0, have);
+  }
+
+  /** Handles the box at `pos` if its bytes are here; true when the walk moved on. */
+  private step(): boolean {
+    const head = this.gather(this.pos, 16);
+    if (head.length < 8) return false;
+    const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
+    let size = dv.getUint32(0);
+    const type = fourcc(head, 4);
+    if (size === 1) {
+      if (head.length < 16) return false;
+      size = dv.getUint32(8) * 2 ** 32 + dv.getUint32(12);
+    } else if (size === 0) {
+      size = Infinity;
+    }
+    if (size < 8) {
+      this.pos = Infinity; // the top-level scan reports it
+      return false;
+    }
+    if (type === 'moof') {
+      if (size > MAX_MOOF)
+        throw new MalformedInput(`box moof at byte ${this.pos} claims ${size} bytes (more than ${MAX_MOOF})`);
+      const bytes = this.gather(this.pos, size);
+      if (bytes.length < size) return false;
+      this.moofs++;
+      checkMoof(bytes, this.pos, this.moofs, this.tracks, this.fileSize());
+      this.lastMoof = { start: this.pos, bytes };
+    }
+    this.pos += size;
+    return true;
+  }
+}
