@@ -77,6 +77,25 @@ Examples:
     const initProps = new Map<Rep, Readonly<PidProps>>();
     /** Inputs linked but not yet made into representations (they start together, see process()). */
     const waiting: InputPid[] = [];
+    /** Representations whose input ended without a single packet: left out of the manifests. */
+    const empty = new Set<Rep>();
+    const fed = new Set<Rep>();
+    const warnedEmpty = new Set<Rep>();
+
+    /** Warns about representations left out once another one has media (else it is an error, below). */
+    function reportEmpty(allEnded: boolean): void {
+      if (!fed.size && allEnded && empty.size)
+        throw new GraphError(
+          'CORRUPT_INPUT',
+          `dasher: nothing to package: ${reps.map((r) => describeInput(r.input)).join(', ')} ended without a sample`,
+        );
+      if (!fed.size) return;
+      for (const r of empty) {
+        if (warnedEmpty.has(r)) continue;
+        warnedEmpty.add(r);
+        ctx.log.warn(`${describeInput(r.input)} has no samples: left out of the manifests`);
+      }
+    }
     let publisher: Publisher | undefined;
     /** profile=onDemand: writes each representation's single file at the end. */
     let assembler: OnDemandAssembler | undefined;
@@ -233,12 +252,13 @@ Examples:
     }
 
     function publish(st: Settings, final: boolean): void {
-      if (!publisher || !reps.length || reps.some((r) => !r.segments.length)) return;
+      const shown = reps.filter((r) => !empty.has(r));
+      if (!publisher || !shown.length || shown.some((r) => !r.segments.length)) return;
       const now = ctx.clock.wallNow();
       astFrozen = true;
-      if (final) for (const r of reps) r.dropEmptyTail();
+      if (final) for (const r of shown) r.dropEmptyTail();
       updateTargetDuration(st);
-      const model = buildPresentation({ ...st, targetDuration }, reps, {
+      const model = buildPresentation({ ...st, targetDuration }, shown, {
         ast: ast ?? now,
         now,
         ended: final,
@@ -376,6 +396,7 @@ Examples:
           if (rep.ended || rep.out.wouldBlock) continue;
           for (let p = rep.input.take(); p; p = rep.input.take()) {
             moved = true;
+            fed.add(rep);
             if (!rep.frameDuration) {
               if (rep.track.kind === 'video' && !p.sap)
                 throw new GraphError(
@@ -401,6 +422,7 @@ Examples:
             for (const c of rep.segmenter.flush()) rep.sendChunk(c, liveInstant(rep, c, ctx.clock.wallNow()));
             rep.ended = true;
             moved = true;
+            if (!fed.has(rep)) empty.add(rep);
           }
         }
         if (needPurge) {
@@ -408,6 +430,7 @@ Examples:
           purge(st);
         }
         const allEnded = reps.length > 0 && reps.every((r) => r.ended);
+        reportEmpty(allEnded);
         if (allEnded && reps.every((r) => r.settled) && !finished) {
           // profile=onDemand: each single file is assembled (init + sidx + fragments) first.
           if (assembler && !assembler.pump()) return 'not-ready';

@@ -209,8 +209,10 @@ export function createFileSink(
    * set of playlists published together (master, variants) changes on disk within microseconds.
    */
   async function writeAtomic(
-    files: readonly { path: string; data: Uint8Array; props: PacketProps }[],
+    batch: readonly { path: string; data: Uint8Array; props: PacketProps }[],
   ): Promise<void> {
+    // A file published twice in one batch: its last version only (one temporary file per path).
+    const files = batch.filter((f, i) => !batch.some((g, j) => j > i && g.path === f.path));
     const tmps: string[] = [];
     try {
       for (const f of files) {

@@ -44,6 +44,22 @@ export function formatG(value: number, precision = 6): string {
   return sign + stripZeros(fixed);
 }
 
+/**
+ * A number as the manifests print it: `formatG`'s digits where %g prints plain decimals, and never the
+ * exponent form, which RFC 8216's decimal-floating-point (EXTINF, HOLD-BACK…) and xs:decimal do not
+ * allow: a value %g would print as `4.1943e+06` is printed whole, to the millisecond (`4194304.021`),
+ * a tiny one in full (`0.00001`).
+ */
+export function formatDecimal(value: number, precision = 6): string {
+  const g = formatG(value, precision);
+  if (!Number.isFinite(value) || !/e/.test(g)) return g;
+  if (Math.abs(value) >= 1) return stripZeros((Math.round(value * 1000) / 1000).toFixed(3));
+  const [mantissa = '0', exp = '0'] = g.split('e');
+  const sign = mantissa.startsWith('-') ? '-' : '';
+  const digits = mantissa.replace(/^-/, '').replace('.', '');
+  return `${sign}0.${'0'.repeat(-Number(exp) - 1)}${digits}`;
+}
+
 function stripZeros(s: string): string {
   if (!s.includes('.')) return s;
   return s.replace(/0+$/, '').replace(/\.$/, '');

@@ -8,6 +8,7 @@ export { type ServerControlOptions, lastPublished, partTargetOf, partWindowStart
 export { type PlaylistSet, hlsRenditions, hlsVersion, playlistName } from './hls/common.js';
 export { deriveServiceDescription, type LatencyInputs, mediaKind } from './derive.js';
 export {
+  formatDecimal,
   formatG,
   isoDate,
   isoDuration,

@@ -11,7 +11,7 @@ import type {
   SegmentBase,
   UtcTiming,
 } from './model.js';
-import { formatFrameRate, formatG, isoDate, xmlEscape } from './format.js';
+import { formatDecimal, formatFrameRate, isoDate, xmlEscape } from './format.js';
 
 /** Collects indented lines (GPAC indents with one space per level). */
 export class XmlLines {
@@ -126,7 +126,7 @@ function writeSegmentTemplate(
     attr('initialization', tpl.initialization) +
     attr('timescale', tpl.timescale) +
     (tpl.presentationTimeOffset ? attr('presentationTimeOffset', tpl.presentationTimeOffset) : '') +
-    (ato !== undefined && ato !== 0 ? attr('availabilityTimeOffset', formatG(ato)) : '') +
+    (ato !== undefined && ato !== 0 ? attr('availabilityTimeOffset', formatDecimal(ato)) : '') +
     (tpl.availabilityTimeComplete !== undefined
       ? attr('availabilityTimeComplete', tpl.availabilityTimeComplete ? 'true' : 'false')
       : '') +

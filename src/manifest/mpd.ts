@@ -3,7 +3,7 @@
 // expect; the differences are deliberate and listed in docs/MANIFESTS.md.
 
 import type { Generator, Period, Presentation, ServiceDescription } from './model.js';
-import { formatG, isoDate, isoDuration, isoDurationSeconds, xmlEscape } from './format.js';
+import { formatDecimal, isoDate, isoDuration, isoDurationSeconds, xmlEscape } from './format.js';
 import { XmlLines, attr, writeAdaptationSet, writeUtcTiming } from './mpd-sets.js';
 
 /** Options of `writeMpd`. */
@@ -91,7 +91,7 @@ function writeServiceDescription(out: XmlLines, sd: ServiceDescription): void {
   }
   if (sd.playbackRate) {
     const r = sd.playbackRate;
-    out.push(2, `<PlaybackRate${attr('max', formatG(r.max))}${attr('min', formatG(r.min))}/>`);
+    out.push(2, `<PlaybackRate${attr('max', formatDecimal(r.max))}${attr('min', formatDecimal(r.min))}/>`);
   }
   out.push(1, '</ServiceDescription>');
 }

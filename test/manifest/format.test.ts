@@ -2,6 +2,7 @@ import test from 'ava';
 import {
   ceilMs,
   formatFrameRate,
+  formatDecimal,
   formatG,
   formatHlsFrameRate,
   isoDate,
@@ -96,4 +97,15 @@ test('frame rates: DASH fraction and HLS three decimals', (t) => {
   t.is(formatHlsFrameRate({ num: 30000, den: 1001 }), '29.970');
   t.is(formatHlsFrameRate({ num: 60000, den: 1001 }), '59.940');
   t.is(formatHlsFrameRate({ num: 24000, den: 1001 }), '23.976');
+});
+
+test('formatDecimal never prints the exponent form (RFC 8216 decimal-floating-point)', (t) => {
+  t.is(formatDecimal(10.0053), '10.0053');
+  t.is(formatDecimal(4194304), '4194304');
+  t.is(formatDecimal(4194304.0213), '4194304.021');
+  t.is(formatDecimal(23537400.5), '23537400.5');
+  t.is(formatDecimal(1e-5), '0.00001');
+  t.is(formatDecimal(1.234567e-5), '0.0000123457');
+  t.is(formatDecimal(-1e-5), '-0.00001');
+  t.is(formatDecimal(0), '0');
 });

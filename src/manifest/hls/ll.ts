@@ -4,7 +4,7 @@
 
 import type { Part, Presentation, Segment, SegmentAddressing } from '../model.js';
 import { addressingOf, segmentEndSeconds } from '../derive.js';
-import { ceilMs, formatG, roundMs } from '../format.js';
+import { ceilMs, formatDecimal, roundMs } from '../format.js';
 import {
   type HlsRendition,
   type PlaylistSet,
@@ -51,11 +51,13 @@ export function serverControlLine(model: Presentation, opts: ServerControlOption
   if (!ll && !opts.blockingReload && skipUntil === undefined) return undefined;
   const td = settings.targetDuration;
   const attrs: string[] = [];
-  if (skipUntil !== undefined) attrs.push(`CAN-SKIP-UNTIL=${formatG(roundMs(skipUntil))}`);
-  attrs.push(`HOLD-BACK=${formatG(roundMs(Math.max(settings.holdBack ?? 0, 3 * td)))}`);
+  if (skipUntil !== undefined) attrs.push(`CAN-SKIP-UNTIL=${formatDecimal(roundMs(skipUntil))}`);
+  attrs.push(`HOLD-BACK=${formatDecimal(roundMs(Math.max(settings.holdBack ?? 0, 3 * td)))}`);
   if (ll) {
     const maxTarget = Math.max(0, ...hlsRenditions(model).map((r) => partTargetOf(model, r)));
-    attrs.push(`PART-HOLD-BACK=${formatG(roundMs(Math.max(settings.partHoldBack ?? 0, 3 * maxTarget)))}`);
+    attrs.push(
+      `PART-HOLD-BACK=${formatDecimal(roundMs(Math.max(settings.partHoldBack ?? 0, 3 * maxTarget)))}`,
+    );
   }
   if (opts.blockingReload) attrs.push('CAN-BLOCK-RELOAD=YES');
   return `#EXT-X-SERVER-CONTROL:${attrs.join(',')}`;
@@ -108,7 +110,7 @@ export function partLines(seg: Segment, ts: number, partFiles: boolean, playlist
   const parts = seg.parts ?? [];
   const ranges = partRanges(parts);
   return parts.map((p, k) => {
-    const attrs = [`DURATION=${formatG(p.duration / ts)}`];
+    const attrs = [`DURATION=${formatDecimal(p.duration / ts)}`];
     const range = ranges[k];
     if (partFiles) {
       attrs.push(quoted('URI', relativeTo(playlist, partFileUri(seg, k))));

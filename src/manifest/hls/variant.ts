@@ -3,7 +3,7 @@
 
 import type { Presentation, Segment, SegmentAddressing } from '../model.js';
 import { addressingOf, currentPeriod, segmentEndSeconds, segmentStartSeconds } from '../derive.js';
-import { formatG, isoDate } from '../format.js';
+import { formatDecimal, isoDate } from '../format.js';
 import {
   type PlaylistSet,
   hlsRenditions,
@@ -64,7 +64,7 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
   lines.push(`#EXT-X-MEDIA-SEQUENCE:${segments[0]?.number ?? addressing?.startNumber ?? 1}`);
   const serverControl = serverControlLine(model, opts);
   if (serverControl) lines.push(serverControl);
-  if (ll) lines.push(`#EXT-X-PART-INF:PART-TARGET=${formatG(partTargetOf(model, self))}`);
+  if (ll) lines.push(`#EXT-X-PART-INF:PART-TARGET=${formatDecimal(partTargetOf(model, self))}`);
   const discSeq = self.hls.discontinuitySequence ?? 0;
   if (discSeq > 0) lines.push(`#EXT-X-DISCONTINUITY-SEQUENCE:${discSeq}`);
   if ((self.set.startWithSAP ?? 1) <= 2) lines.push('#EXT-X-INDEPENDENT-SEGMENTS');
@@ -96,7 +96,7 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
     }
     if (hasParts) lines.push(...partLines(seg, ts, partFiles, name));
     if (seg.open) continue;
-    lines.push(`#EXTINF:${formatG(seg.duration / ts)},`);
+    lines.push(`#EXTINF:${formatDecimal(seg.duration / ts)},`);
     if (seg.byteRange) lines.push(`#EXT-X-BYTERANGE:${seg.byteRange.length}@${seg.byteRange.offset}`);
     lines.push(relativeTo(name, seg.uri));
   }
