@@ -177,6 +177,11 @@ export class Mp4Demuxer {
   /** The moov is complete: choose how to read the samples. */
   private openMoov(start: number, bytes: Uint8Array, openEnded: boolean): void {
     if (hasChild(bytes, 'mvex')) {
+      // mp4box.js reads this moov's own sample tables (usually empty): they get the checks a plain file's get.
+      const stripped = stripSampleTables(bytes);
+      stripped?.traks.forEach((t, i) =>
+        tablesFromBoxes(t.boxes, `${trakPath(i, stripped.traks.length)}/mdia/minf/stbl`),
+      );
       // Fragmented: mp4box reads the file from its start (what is cached of it, then the rest).
       const raw = (from: number, to: number) =>
         from >= start && to <= start + bytes.length ? bytes.subarray(from - start, to - start) : undefined;

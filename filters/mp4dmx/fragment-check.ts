@@ -14,6 +14,8 @@ const MAX_MOOF = 64 * 1024 * 1024;
  * 170,000 samples); mp4box.js holds ~300 bytes per sample, so this bounds its memory per fragment.
  */
 export const MAX_FRAGMENT_SAMPLES = 1_000_000;
+/** Decode times above this are refused: they and the durations added to them must stay exact doubles. */
+const MAX_TIME = 2 ** 52;
 
 interface Kid {
   type: string;
@@ -135,6 +137,15 @@ export function checkMoof(
         );
       if (bit === 0x10) defaultSize = dv.getUint32(p);
       p += bytes;
+    }
+    const tfdt = parts.find((x) => x.type === 'tfdt');
+    if (tfdt && tfdt.end >= tfdt.start + tfdt.hdr + 12 && moof[tfdt.start + tfdt.hdr] === 1) {
+      const at64 = tfdt.start + tfdt.hdr + 4;
+      const time = dv.getUint32(at64) * 2 ** 32 + dv.getUint32(at64 + 4);
+      if (time > MAX_TIME)
+        throw new MalformedInput(
+          `${at}/tfdt has baseMediaDecodeTime ${dv.getBigUint64(at64)}, past 2^52 (graphpac keeps times exact below it)`,
+        );
     }
     for (const trun of parts) {
       if (trun.type !== 'trun') continue;

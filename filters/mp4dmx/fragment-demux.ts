@@ -9,7 +9,8 @@ import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './
 import { decodeTime } from './demux-types.js';
 import { boxAt } from './box-path.js';
 import { FragmentCheck, moovTracks } from './fragment-check.js';
-import { checkedTraks } from './moov-check.js';
+import { checkSampleDescription } from './codec-check.js';
+import { checkedTraks, trakPath } from './moov-check.js';
 import { parseCall } from './mp4box-call.js';
 import type { TableStats } from './sample-table.js';
 import type { RawBytes, Trak } from './track-props.js';
@@ -90,10 +91,13 @@ export class FragmentDemux implements DemuxMode {
   private setup(): void {
     this.ready = true;
     const movieTimescale = this.file.moov.mvhd.timescale;
+    const all = this.file.moov.traks;
     for (const trak of checkedTraks(this.file)) {
+      const props = trackProps(this.file, trak, true, statsOf(trak.samples), this.raw);
+      checkSampleDescription(trak, props, trakPath(all.indexOf(trak), all.length));
       this.tracks.push({
         id: trak.tkhd.track_id,
-        props: trackProps(this.file, trak, true, statsOf(trak.samples), this.raw),
+        props,
         timescale: trak.mdia.mdhd.timescale,
         delay: editDelay(trak, movieTimescale),
         trak,

@@ -9,7 +9,9 @@ import type { BlockCache } from './block-cache.js';
 import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { decodeTime } from './demux-types.js';
 import type { TableSample } from './sample-table.js';
+import { checkSampleDescription } from './codec-check.js';
 import { MalformedInput } from './malformed.js';
+import { trakPath } from './moov-check.js';
 import { SampleCursor, tableStats } from './sample-table.js';
 import type { SampleTables } from './stbl.js';
 import type { RawBytes, Trak } from './track-props.js';
@@ -47,9 +49,12 @@ export class TableDemux implements DemuxMode {
     const movieTimescale = file.moov.mvhd.timescale;
     traks.forEach((trak, i) => {
       const t = tables[i]!;
+      const props = trackProps(file, trak, false, tableStats(t), raw);
+      const all = file.moov.traks;
+      checkSampleDescription(trak, props, trakPath(all.indexOf(trak), all.length));
       this.tracks.push({
         id: trak.tkhd.track_id,
-        props: trackProps(file, trak, false, tableStats(t), raw),
+        props,
         timescale: trak.mdia.mdhd.timescale,
         delay: editDelay(trak, movieTimescale),
         tables: t,

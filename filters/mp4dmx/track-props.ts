@@ -207,8 +207,13 @@ export function trackProps(
   const btrt = child(entry, 'btrt') as (Box & { avgBitrate?: number }) | undefined;
   const declared = esds?.avgBitrate || btrt?.avgBitrate || undefined;
   const mediaDuration = trak.mdia.mdhd.duration || (fragmented ? 0 : stats.totalDuration);
-  if (!fragmented && stats.totalDuration > 0) {
-    props.Bitrate = Math.round((stats.totalSize * 8 * timescale) / stats.totalDuration);
+  // Measured from the tables, unless their timing makes it absurd (past what a 32-bit bitrate field holds).
+  const measured =
+    !fragmented && stats.totalDuration > 0
+      ? Math.round((stats.totalSize * 8 * timescale) / stats.totalDuration)
+      : undefined;
+  if (measured !== undefined && measured <= 0xffffffff) {
+    props.Bitrate = measured;
   } else if (declared) {
     props.Bitrate = declared;
   }

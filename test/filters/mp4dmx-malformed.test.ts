@@ -130,6 +130,75 @@ const CASES: Case[] = [
     make: () => craft('traf-id.mp4', fragmented, (d) => setU32(d, payload(box(d, 'moof/traf/tfhd')), 9)),
     says: /moof\[1\] at byte 1240: traf\[1\]\/tfhd has track_ID 9, which no trak of the moov has \(1, 2\)/,
   },
+  // Found by the fuzzer (bench/fuzz.ts): each was a message from deeper code that did not name the file.
+  {
+    title: 'a video sample entry in a sound track ("dasher: audio codec avc is not supported" before)',
+    make: () =>
+      craft('soun-avc.mp4', clip('h264_bframes_moovend.mp4'), (d) =>
+        d.set(Buffer.from('soun', 'latin1'), payload(box(d, 'mdia/hdlr')) + 4),
+      ),
+    says: /moov\/trak\/mdia\/hdlr has handler 'soun' but the sample entry avc1 carries avc/,
+  },
+  {
+    title: 'an AAC track with a text handler (a link failure naming no file before)',
+    make: () =>
+      craft('text-aac.mp4', faststart, (d) =>
+        d.set(Buffer.from('text', 'latin1'), payload(box(d, 'trak[2]/mdia/hdlr')) + 4),
+      ),
+    says: /moov\/trak\[2\]\/mdia\/hdlr has handler 'text' but the sample entry mp4a carries aac/,
+  },
+  {
+    title: 'an esds without its AudioSpecificConfig ("dasher: PID has no decoder configuration" before)',
+    make: () => craft('no-asc.mp4', faststart, (d) => (d[box(d, 'esds').start + 42] = 0)), // DSI size
+    says: new RegExp(`${STBL2}/stsd/mp4a/esds has no AudioSpecificConfig \\(DecoderSpecificInfo\\)`),
+  },
+  {
+    title: 'avcC of configurationVersion 129 ("dasher: avcC configurationVersion 129 != 1" before)',
+    make: () => craft('avcc-v129.mp4', faststart, (d) => (d[box(d, 'avcC').start + 8] = 129)),
+    says: new RegExp(`${STBL1}/stsd/avc1/avcC cannot be read: avcC configurationVersion 129 != 1`),
+  },
+  {
+    title: 'hvcC with a NAL unit longer than the record',
+    make: () =>
+      craft('hvcc-nal.mp4', clip('hevc.mp4'), (d) => {
+        const b = box(d, 'hvcC');
+        d[b.start + 8 + 23 + 3] = 0xff; // first NAL unit's length, high byte
+      }),
+    // mp4box.js throws a RangeError reading it: the box it was reading is named.
+    says: /box moov\/trak\/mdia\/minf\/stbl\/stsd\/hvc1\/hvcC at byte 511 cannot be parsed: its fields run past its end/,
+  },
+  {
+    title: 'an stsd with no sample entry (a link failure naming no file before)',
+    make: () =>
+      craft('stsd-empty.mp4', faststart, (d) => {
+        const b = box(d, 'trak[1]/mdia/minf/stbl/stsd');
+        d.set(Buffer.from('xxxx', 'latin1'), b.start + 16 + 4); // the avc1 entry is renamed: nothing to read
+        setU32(d, payload(b), 0);
+      }),
+    says: new RegExp(`${STBL1}/stsd has no sample entry`),
+  },
+  {
+    title:
+      'a pasp that makes the picture 2 billion pixels wide ("dasher: u32: … is not an unsigned 32-bit integer" before)',
+    make: () => craft('pasp.mp4', faststart, (d) => setU32(d, box(d, 'pasp').start + 8, 6_488_065)),
+    says: new RegExp(
+      `${STBL1}/stsd/avc1/pasp: hSpacing 6488065 / vSpacing 1 makes the 320-pixel picture 2076180800 pixels wide`,
+    ),
+  },
+  {
+    title: 'fragment: a tfdt past 2^52 ("dasher: u64: … is not an unsigned 53-bit integer" before)',
+    make: () =>
+      craft('tfdt.mp4', fragmented, (d) => setU32(d, payload(box(d, 'moof[2]/traf[1]/tfdt')), 0xfffffffe)),
+    says: /moof\[2\] at byte 28655: traf\[1\]\/tfdt has baseMediaDecodeTime 18446744065119\d+, past 2\^52/,
+  },
+  {
+    title: 'fragmented file: the moov\'s stsz declaring samples it does not hold ("ends at byte NaN" before)',
+    make: () =>
+      craft('frag-stsz.mp4', fragmented, (d) =>
+        setU32(d, payload(box(d, 'trak[1]/mdia/minf/stbl/stsz')) + 4, 8),
+      ),
+    says: new RegExp(`${STBL1}/stsz declares 8 entries \\(32 bytes\\) but holds 0 bytes of them`),
+  },
 ];
 
 for (const c of CASES) {
@@ -145,6 +214,16 @@ for (const c of CASES) {
     t.regex(line, c.says);
   });
 }
+
+test('absurd timing makes no absurd bitrate: the file is packaged (a 24 Gbit/s btrt overflowed u32 before)', async (t) => {
+  // hevc.mp4 with mdhd timescale 2147483647: 4 s of video read as 0.00002 s.
+  const path = craft('timescale.mp4', clip('h264_bframes_moovend.mp4'), (d) =>
+    setU32(d, payload(box(d, 'mdia/mdhd')) + 8, 2147483647),
+  );
+  const out = join(dir, 'timescale-out');
+  const r = await runMain(['-i', path, '-o', `${out}/live.m3u8:dual:segdur=1`]);
+  t.is(r.code, 0, r.stderr);
+});
 
 test('a moov of size 0 at the end of the file (to its end, ISO/IEC 14496-12 §4.2) is read', async (t) => {
   const path = craft('moov-size0.mp4', clip('h264_bframes_moovend.mp4'), (d) =>
