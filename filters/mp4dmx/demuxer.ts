@@ -16,6 +16,7 @@ import type { TopBox } from './box-scan.js';
 import type { BlockOwner, DemuxMode, DemuxStep, DemuxTrack, OutSample } from './demux-types.js';
 import { FragmentDemux } from './fragment-demux.js';
 import { boxAt } from './box-path.js';
+import { checkCounts } from './count-check.js';
 import { MalformedInput } from './malformed.js';
 import { checkedTraks, trakPath } from './moov-check.js';
 import { parseCall, printableLog } from './mp4box-call.js';
@@ -176,6 +177,8 @@ export class Mp4Demuxer {
 
   /** The moov is complete: choose how to read the samples. */
   private openMoov(start: number, bytes: Uint8Array, openEnded: boolean): void {
+    // Every count mp4box.js would loop over, checked against its bytes first (count-check.ts).
+    checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize });
     if (hasChild(bytes, 'mvex')) {
       // mp4box.js reads this moov's own sample tables (usually empty): they get the checks a plain file's get.
       const stripped = stripSampleTables(bytes);

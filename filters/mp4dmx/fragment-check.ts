@@ -5,6 +5,7 @@
  * Each moof is collected as it arrives (it is small) and checked against its own size, the moov's tracks
  * and the file's size; a failure is a MalformedInput naming the box and the value.
  */
+import { checkCounts } from './count-check.js';
 import { MalformedInput, fourcc } from './malformed.js';
 
 /** A moof larger than this is taken for a corrupt size. */
@@ -171,6 +172,18 @@ export function checkMoof(
             `${path} declares ${count} samples of ${defaultSize} bytes, more than the file's ${fileSize} bytes`,
           );
       }
+      if (flags & 0x800 && moof[b] === 0) {
+        // Version 0 composition offsets are unsigned; one of 2^31 or more is no offset any writer can carry.
+        const step = entry / 4;
+        const first = b + fixed + 4 * [0x100, 0x200, 0x400].filter((bit) => flags & bit).length;
+        for (let i = 0; i < count; i++) {
+          const v = dv.getUint32(first + 4 * step * i);
+          if (v >= 2 ** 31)
+            throw new MalformedInput(
+              `${path}: sample ${i + 1} has composition time offset ${v} (2^31 or more)`,
+            );
+        }
+      }
       samples += count;
       if (samples > MAX_FRAGMENT_SAMPLES)
         throw new MalformedInput(
@@ -257,7 +270,13 @@ export class FragmentCheck {
       if (bytes.length < size) return false;
       this.moofs++;
       checkMoof(bytes, this.pos, this.moofs, this.tracks, this.fileSize());
+      checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
       this.lastMoof = { start: this.pos, bytes };
+    } else if (type !== 'mdat' && type !== 'moov' && size <= MAX_MOOF) {
+      // Whatever else mp4box.js parses at the top (sidx, ssix, mfra, meta…): its counts too.
+      const bytes = this.gather(this.pos, size);
+      if (bytes.length < size) return false;
+      checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
     }
     this.pos += size;
     return true;
