@@ -18,6 +18,7 @@ export type {
   ProbeScore,
   ProcessResult,
   SapType,
+  SessionScope,
   SourceHandle,
   SourceSeekEvent,
 } from './engine/filter-api.js';

@@ -32,6 +32,7 @@ function fileBase(pid: InputPid): string {
 
 export default defineFilter({
   name: 'dasher',
+  logTools: ['dash'],
   description: 'Segment audio/video into CMAF and write DASH (MPD) and HLS / LL-HLS manifests',
   help: `The dasher is loaded by link resolution for -o NAME.mpd or -o NAME.m3u8 and takes the options written
 after that URL (segdur, cdur, profile, dmode, llhls, dual…). Segments start at a SAP on the segdur grid;

@@ -31,6 +31,7 @@ function localPath(url: string): string {
 
 export default defineFilter({
   name: 'fin',
+  logTools: ['container', 'mmio'],
   description: 'File input: reads a local file or standard input as a File PID',
   help: `fin reads a local file (a path, or a file:// URL) or standard input (- or stdin) in blocks of block_size
 bytes and exposes it as one PID with StreamType=File, URL, SourcePath, Extension (from the name, if any),

@@ -19,6 +19,7 @@ import { createFileSink } from './file-writer.js';
 
 export default defineFilter({
   name: 'fout',
+  logTools: ['container', 'mmio'],
   description: 'Write files: segments progressively, manifests atomically',
   help: `fout writes what reaches it to the file named by dst (or by the packets' FileName, relative to dst's
 folder). It is loaded for any -o that is a local path; dasher output (-o x.mpd / -o x.m3u8) reaches it

@@ -18,12 +18,13 @@ import { httpoutArgs, parseServerUrl } from './options.js';
 import type { HttpoutArgs } from './options.js';
 
 type Ctx = FilterContext<HttpoutArgs>;
-import { acquirePusher, Pusher, releasePusher } from './push.js';
-import { acquire, release, serverOptions } from './registry.js';
+import { Pusher } from './push.js';
+import { acquire, acquirePusher, release, releasePusher, serverOptions } from './registry.js';
 import { TIME_PATH, WATCH_PATH } from './server.js';
 
 export default defineFilter({
   name: 'httpout',
+  logTools: ['http', 'network'],
   description: 'HTTP origin: serve produced files while they are written (chunked, LL-HLS directives)',
   help: `httpout is loaded for -o http://HOST:PORT/NAME: it binds HOST:PORT, writes what it receives to the
 first folder of rdirs (as fout would) and serves it: segments in production with chunked transfer, part by
@@ -73,7 +74,13 @@ Examples:
           dst,
         },
       );
-    const { server, ready, created } = acquire(host, port, () => serverOptions(args, host, port), ctx.log);
+    const { server, ready, created } = acquire(
+      ctx.session,
+      host,
+      port,
+      () => serverOptions(args, host, port),
+      ctx.log,
+    );
     const root = server.o.rdirs[0]!;
     // The server's URL is final once it listens (port 0: the port the system picked).
     const pageUrl = (): string => `${server.url}${path}`;
@@ -156,7 +163,7 @@ function createPush(
   const h = host.includes(':') ? `[${host}]` : host;
   const origin = `${https ? 'https' : 'http'}://${h}:${port}`;
   const caBundle = ctx.session.options['ca-bundle'];
-  const pusher = acquirePusher(`${origin}|${args.rdirs[0] ?? ''}`, () => {
+  const pusher = acquirePusher(ctx.session, `${origin}|${args.rdirs[0] ?? ''}`, () => {
     const temp = args.rdirs.length === 0;
     const root = temp ? mkdtempSync(join(tmpdir(), 'graphpac-push-')) : resolve(args.rdirs[0]!);
     mkdirSync(root, { recursive: true });

@@ -551,22 +551,3 @@ export class Pusher {
     this.agent.destroy();
   }
 }
-
-const pushers = new Map<string, Pusher>();
-
-/** One pusher per origin and local folder, shared by every instance pushing there. */
-export function acquirePusher(key: string, make: () => Pusher): Pusher {
-  let p = pushers.get(key);
-  if (!p) pushers.set(key, (p = make()));
-  p.refs++;
-  return p;
-}
-
-/** One instance is done; returns true for the last one (the pusher is closed). */
-export function releasePusher(p: Pusher): boolean {
-  p.refs--;
-  if (p.refs > 0) return false;
-  for (const [k, v] of pushers) if (v === p) pushers.delete(k);
-  p.close();
-  return true;
-}

@@ -1,15 +1,18 @@
 /**
- * One server per host:port for the whole process (each in its own thread: server-thread.ts): the first httpout instance on an address creates
- * it with its options; later ones (the dasher's per-representation destinations, a second -o on the
- * same address) are aliases sharing it, their own options ignored. The server closes when the last
- * instance using it is finalized.
+ * One server per host:port in a session (each in its own thread: server-thread.ts): the first httpout
+ * instance on an address creates it with its options; later ones (the dasher's per-representation
+ * destinations, a second -o on the same address) are aliases sharing it, their own options ignored.
+ * The server closes when the last instance using it is finalized. Likewise one pusher per origin and
+ * local folder. Both registries are session-scoped (ctx.session.shared): two sessions in one process
+ * share nothing (two `-o http://127.0.0.1:0/…` get a server each).
  */
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { GraphError } from '../../src/index.js';
-import type { Logger } from '../../src/index.js';
+import type { Logger, SessionScope } from '../../src/index.js';
 import type { HttpoutArgs, ServerOptions } from './options.js';
+import type { Pusher } from './push.js';
 import { ServerThread } from './server-thread.js';
 
 interface Entry {
@@ -17,7 +20,10 @@ interface Entry {
   ready: Promise<void>;
 }
 
-const servers = new Map<string, Entry>();
+const SERVERS = Symbol('httpout servers by host:port');
+const PUSHERS = Symbol('httpout pushers by origin and folder');
+/** The registry each server or pusher was entered in (its session's). */
+const registryOf = new WeakMap<object, Map<string, unknown>>();
 
 function pem(path: string, what: string): Buffer {
   try {
@@ -26,9 +32,8 @@ function pem(path: string, what: string): Buffer {
     throw new GraphError(
       'BAD_OPTION_VALUE',
       `httpout: cannot read the ${what} "${path}": ${(e as Error).message}`,
-      {
-        path,
-      },
+      { path },
+      { cause: e },
     );
   }
 }
@@ -69,13 +74,15 @@ export function serverOptions(args: HttpoutArgs, host: string, port: number): Se
   };
 }
 
-/** The server for host:port, created (and started listening) by the first caller. */
+/** The session's server for host:port, created (and started listening) by the first caller. */
 export function acquire(
+  session: SessionScope,
   host: string,
   port: number,
   make: () => ServerOptions,
   log: Logger,
 ): Entry & { created: boolean } {
+  const servers = session.shared(SERVERS, () => new Map<string, Entry>());
   const key = `${host}:${port}`;
   let e = servers.get(key);
   const created = !e;
@@ -84,6 +91,7 @@ export function acquire(
     e = { server, ready: server.listen() };
     e.ready.catch(() => servers.delete(key));
     servers.set(key, e);
+    registryOf.set(server, servers);
   }
   e.server.refs++;
   return { ...e, created };
@@ -93,6 +101,33 @@ export function acquire(
 export async function release(server: ServerThread): Promise<void> {
   server.refs--;
   if (server.refs > 0) return;
-  for (const [k, e] of servers) if (e.server === server) servers.delete(k);
+  forget(server);
   await server.close();
+}
+
+/** The session's pusher for `key` (origin and local folder), made by the first caller. */
+export function acquirePusher(session: SessionScope, key: string, make: () => Pusher): Pusher {
+  const pushers = session.shared(PUSHERS, () => new Map<string, Pusher>());
+  let p = pushers.get(key);
+  if (!p) {
+    pushers.set(key, (p = make()));
+    registryOf.set(p, pushers);
+  }
+  p.refs++;
+  return p;
+}
+
+/** One instance is done; returns true for the last one (the pusher is closed). */
+export function releasePusher(p: Pusher): boolean {
+  p.refs--;
+  if (p.refs > 0) return false;
+  forget(p);
+  p.close();
+  return true;
+}
+
+function forget(resource: object): void {
+  const registry = registryOf.get(resource);
+  if (registry)
+    for (const [k, v] of registry) if (v === resource || (v as Entry).server === resource) registry.delete(k);
 }

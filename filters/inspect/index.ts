@@ -19,6 +19,7 @@ import { LineWriter } from './writer.js';
 
 export default defineFilter({
   name: 'inspect',
+  logTools: ['container'],
   description: 'Print the PIDs (and with deep, the packets) it receives, as text or JSON lines',
   help: `inspect is a sink that prints what reaches it: one line per PID with all its properties, one line per
 packet with deep (dts, cts, duration, SAP type, size), and a summary per PID at the end (packet count,

@@ -17,6 +17,7 @@ const hex = (n: number, w = 2) => `0x${n.toString(16).toUpperCase().padStart(w, 
 
 export default defineFilter({
   name: 'm2tsdmx',
+  logTools: ['container'],
   description: 'MPEG-2 TS demuxer: H.264, H.265 and AAC streams of every program into framed PIDs',
   help: `m2tsdmx reads an MPEG-2 transport stream (188-byte packets; 192-byte .m2ts and 204-byte packets too),
 from a file (fin) or a live source (sockin: udp:// tcp://, pin: pipe:// or standard input). It is loaded

@@ -26,6 +26,7 @@ interface PacketOwner extends BlockOwner {
 
 export default defineFilter({
   name: 'mp4dmx',
+  logTools: ['container'],
   description: 'ISOBMFF demuxer: MP4, MOV, 3GP, fragmented MP4 and CMAF files into one PID per track',
   help: `mp4dmx reads ISOBMFF files (MP4, MOV, 3GP, fragmented MP4, CMAF segments) and exposes one PID per track.
 It is loaded automatically after fin when a file's extension or content is ISOBMFF; sources need no extension.

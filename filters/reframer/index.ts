@@ -36,6 +36,7 @@ function mediaUs(p: Packet, pid: InputPid): number | undefined {
 
 export default defineFilter({
   name: 'reframer',
+  logTools: ['media'],
   description: 'Pass streams through, paced in real time (rt) and/or cut to time ranges (xs/xe)',
   help: `reframer forwards every packet unchanged. With rt=on each stream is released when its media time is
 reached on the wall clock (one clock per stream); rt=sync uses one clock for all streams, started by

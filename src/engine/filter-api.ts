@@ -223,8 +223,21 @@ export interface FilterContext<A> {
    * or else the first sink declared after it (a dasher uses it to name manifests and segments).
    */
   readonly destination: string | undefined;
-  /** Session-wide values (options given with -opt, e.g. `runfor`), raw. */
-  readonly session: { readonly options: Readonly<Record<string, string | null>> };
+  /** The session this instance belongs to. */
+  readonly session: SessionScope;
+}
+
+/** What a filter sees of its session (`ctx.session`). */
+export interface SessionScope {
+  /** Session options as written (`-runfor=5000`, `-ca-bundle=…`), raw strings; null for a bare flag. */
+  readonly options: Readonly<Record<string, string | null>>;
+  /**
+   * State shared by the filters of this session, and by no other session in the process (a server
+   * several instances on one address share, a cache, a counter): the value stored under `key`, made
+   * by `init()` the first time. Keys compare by identity: use a module-level symbol. The value lives
+   * as long as the session.
+   */
+  shared<T>(key: symbol | object, init: () => T): T;
 }
 
 export interface FilterImpl {
@@ -272,6 +285,11 @@ export interface FilterDescriptor<S extends ArgsSchema = ArgsSchema> {
   probeUrl?(url: string, role: 'source' | 'sink'): ProbeScore;
   /** For demuxers: does `data` (first bytes of a file) look like a format this filter reads? */
   probeData?(data: Uint8Array): { mime: string; score: ProbeScore } | undefined;
+  /**
+   * GPAC log tools this filter logs under (`container`, `dash`, `http`, `network`, `media`, `mmio`…):
+   * `-logs=dash@debug` reaches every filter listing `dash`. `-logs=NAME@LEVEL` always reaches a filter by name.
+   */
+  logTools?: readonly string[];
   /** Name of the option that receives the URL of `-i`/`-o` (default `src` for sources, `dst` for sinks). */
   urlOption?: string;
   create(ctx: FilterContext<ArgsOf<S>>): FilterImpl;

@@ -55,6 +55,8 @@ export interface NodeHost extends ConnectionHost {
   instanceName(filterClass: string): string;
   /** A session-unique PID id. */
   newPidId(): number;
+  /** ctx.session.shared(): per-session state by key. */
+  shared<T>(key: symbol | object, init: () => T): T;
   pidCreated(node: FilterNode, pid: OutputPidImpl): void;
   pidRemoved(node: FilterNode, pid: OutputPidImpl): void;
   wake(node: FilterNode): void;
@@ -109,10 +111,10 @@ export class FilterNode {
     readonly inheritable: readonly OptionSpec[],
     readonly id: string | null,
     private readonly host: NodeHost,
-    logFor: (cls: string, instance: string) => Logger,
+    logFor: (cls: string, instance: string, tools: readonly string[]) => Logger,
   ) {
     this.name = host.instanceName(desc.name);
-    this.log = logFor(desc.name, this.name);
+    this.log = logFor(desc.name, this.name, desc.logTools ?? []);
   }
 
   get isSink(): boolean {
@@ -174,7 +176,7 @@ export class FilterNode {
       get destination() {
         return host.destinationOf(node);
       },
-      session: { options: host.sessionOptions },
+      session: { options: host.sessionOptions, shared: (key, init) => host.shared(key, init) },
     };
     this.impl = callFilter(this, 'create', () => (this.desc.create as (c: typeof ctx) => FilterImpl)(ctx));
     this.started = true;

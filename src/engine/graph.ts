@@ -62,6 +62,7 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
   private readonly instances = new Map<string, number>();
   private nextPidId = 1;
   private nextGroupId = 1;
+  private readonly sharedState = new Map<symbol | object, unknown>();
 
   constructor(config: GraphConfig) {
     super();
@@ -103,6 +104,12 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
     return this.nextPidId++;
   }
 
+  /** Filters' per-session state (ctx.session.shared). */
+  shared<T>(key: symbol | object, init: () => T): T {
+    if (!this.sharedState.has(key)) this.sharedState.set(key, init());
+    return this.sharedState.get(key) as T;
+  }
+
   /** A filter instance of this graph (not started: see startNode). */
   protected newNode(
     desc: FilterDescriptor,
@@ -111,8 +118,8 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
     inheritable: readonly OptionSpec[],
     id: string | null,
   ): FilterNode {
-    const node = new FilterNode(desc, args, decl, inheritable, id, this, (cls, instance) =>
-      this.logs.forFilter(cls, instance),
+    const node = new FilterNode(desc, args, decl, inheritable, id, this, (cls, instance, tools) =>
+      this.logs.forFilter(cls, instance, tools),
     );
     this.nodes.push(node);
     this.byName.set(node.name, node);

@@ -1,6 +1,7 @@
 /**
- * Logging on pino, with GPAC's `-logs=tool[:tool]@level[:…]` syntax (spec §11): tools map to pino
- * child loggers by filter class (`dash` → dasher, `container` → mp4dmx …); `all@level` sets the base.
+ * Logging on pino, with GPAC's `-logs=tool[:tool]@level[:…]` syntax (spec §11): a tool names the
+ * filters whose descriptor lists it in `logTools` (`dash` → dasher, `container` → the demuxers, fin,
+ * fout…), or a filter by its name; `all@level` sets the base. Nothing here knows any filter.
  * Pretty output on a terminal, JSON lines otherwise. Logs go to stderr.
  */
 import pino from 'pino';
@@ -16,30 +17,31 @@ const PINO_LEVEL: Record<GpacLevel, pino.Level | 'silent'> = {
   debug: 'debug',
 };
 
-/** GPAC log tools and the filters they concern. */
-const TOOL_FILTERS: Record<string, readonly string[]> = {
-  dash: ['dasher'],
-  container: ['mp4dmx', 'mp4mx', 'fin', 'fout', 'inspect'],
-  http: ['httpout'],
-  network: ['httpout'],
-  media: ['reframer'],
-  filter: [],
-  sched: [],
-  core: [],
-  mmio: ['fin', 'fout'],
-};
+/** GPAC's log tools (`-logs=TOOL@LEVEL`); a filter lists those it logs under in `logTools`. */
+export const LOG_TOOLS = [
+  'core',
+  'filter',
+  'sched',
+  'container',
+  'dash',
+  'http',
+  'network',
+  'media',
+  'mmio',
+  'codec',
+] as const;
 
 export interface LogConfig {
   base: GpacLevel;
-  /** Per filter-class level overrides. */
-  perFilter: Record<string, GpacLevel>;
+  /** `TOOL@LEVEL` or `FILTER@LEVEL` settings, in order (the last one matching a filter wins). */
+  rules: { target: string; level: GpacLevel }[];
   /** Whether a `debug` level was asked anywhere (then errors print their stack). */
   debug: boolean;
 }
 
 /** Parse `-logs` values (several may be given). Throws a plain Error naming the bad part. */
 export function parseLogs(values: readonly string[]): LogConfig {
-  const cfg: LogConfig = { base: 'warning', perFilter: {}, debug: false };
+  const cfg: LogConfig = { base: 'warning', rules: [], debug: false };
   for (const value of values) {
     for (const part of value.split(':')) {
       if (part === '' || part === 'ncl' || part === 'strict') continue;
@@ -51,15 +53,23 @@ export function parseLogs(values: readonly string[]): LogConfig {
       if (level === 'debug') cfg.debug = true;
       for (const tool of part.slice(0, at).split('+')) {
         if (tool === 'all') cfg.base = level;
-        else for (const f of TOOL_FILTERS[tool] ?? [tool]) cfg.perFilter[f] = level;
+        else cfg.rules.push({ target: tool, level });
       }
     }
   }
   return cfg;
 }
 
+/** The level for a filter class logging under `tools`: the last rule naming it or one of its tools. */
+export function levelFor(cfg: LogConfig, filterClass: string, tools: readonly string[] = []): GpacLevel {
+  let level = cfg.base;
+  for (const r of cfg.rules) if (r.target === filterClass || tools.includes(r.target)) level = r.level;
+  return level;
+}
+
 export interface LogSink {
-  forFilter(filterClass: string, instance: string): Logger;
+  /** The logger of a filter instance; `tools` are its descriptor's `logTools`. */
+  forFilter(filterClass: string, instance: string, tools?: readonly string[]): Logger;
   root: Logger;
   flush(): void;
 }
@@ -93,7 +103,7 @@ export function createLogSink(
   };
   return {
     root: wrap(base.child({ filter: 'graphpac' }), cfg.base),
-    forFilter: (cls, instance) => wrap(base.child({ filter: instance }), cfg.perFilter[cls] ?? cfg.base),
+    forFilter: (cls, instance, tools) => wrap(base.child({ filter: instance }), levelFor(cfg, cls, tools)),
     flush: () => base.flush(),
   };
 }
