@@ -9,11 +9,15 @@ import dasher from './dasher/index.js';
 import httpout from './httpout/index.js';
 import flist from './flist/index.js';
 import m2tsdmx from './m2tsdmx/index.js';
+import sockin from './sockin/index.js';
+import pin from './pin/index.js';
 
 export const builtinFilters: FilterDescriptor[] = [
   fin,
   mp4dmx,
   m2tsdmx,
+  sockin,
+  pin,
   reframer,
   dasher,
   inspect,

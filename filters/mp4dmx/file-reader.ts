@@ -56,6 +56,8 @@ export class FileReader {
       if (want >= end && want < end + p.data.length) continue; // the next packet holds it
       break;
     }
+    // The end of the file is known (a stream's last packet may come alone, empty): the demuxer decides.
+    if (size.fileSize !== undefined && want >= size.fileSize) return undefined;
     const coming = this.sourceNext <= want && want < this.sourceNext + Math.max(this.lastLength, 1);
     if (this.pendingSeek === undefined && !coming) this.seek(want);
     if (this.pid.eos)

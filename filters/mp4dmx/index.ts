@@ -131,7 +131,11 @@ Examples:
           }
           if (blocks >= BLOCKS_PER_CALL) return 'ok';
           const block = reader.read(step.offset, demux);
-          if (!block) return progress ? 'ok' : 'not-ready';
+          if (!block) {
+            // The size became known with this read (a stream's empty last packet): step again.
+            const atEnd = demux.fileSize !== undefined && step.offset >= demux.fileSize;
+            return progress || atEnd ? 'ok' : 'not-ready';
+          }
           const packet = block.packet;
           ctx.keep(packet);
           const owner: PacketOwner = { packet, release: () => ctx.drop(packet) };
