@@ -7,6 +7,8 @@
 
 export const WRAP_33 = 2 ** 33;
 const HALF_WRAP = 2 ** 32;
+/** PTS − DTS beyond this (10 s of 90 kHz ticks) is no reordering: a corrupt PTS. */
+const MAX_REORDER = 10 * 90_000;
 
 /** Unwraps 33-bit timestamps: each value is placed in the wrap period nearest the previous one. */
 export class Unwrapper {
@@ -65,8 +67,11 @@ export class ProgramClock {
    * `dts` defaults to `pts`.
    */
   map(pid: number, pts: number, dts = pts): { pts: number; dts: number } {
-    const up = this.unwrapper.unwrap(pts);
-    const ud = dts === pts ? up : this.unwrapper.unwrap(dts);
+    const ud = this.unwrapper.unwrap(dts);
+    // The PTS is placed next to its own DTS, not through the unwrapper: a corrupt PTS must not move it.
+    let reorder = (((pts - dts) % WRAP_33) + WRAP_33) % WRAP_33;
+    if (reorder >= HALF_WRAP) reorder -= WRAP_33;
+    const up = ud + reorder;
     let d = ud + this.offset;
     const st = this.streams.get(pid);
     let jumped = false;
@@ -91,7 +96,10 @@ export class ProgramClock {
     const delta = st ? d - st.lastDts : 0;
     const step = delta > 0 && (!prev || delta <= 4 * prev) && !jumped ? delta : prev;
     this.streams.set(pid, { lastDts: d, step });
-    return { pts: up + this.offset + (d - (ud + this.offset)), dts: d };
+    // A PTS before its DTS, or further after it than any reordering goes, is corrupt: the DTS stands for it
+    // (a composition offset no CMAF writer can carry otherwise).
+    const shown = up + this.offset + (d - (ud + this.offset));
+    return { pts: shown < d || shown - d > MAX_REORDER ? d : shown, dts: d };
   }
 
   /** Where the program's media ends on the output timeline (the furthest stream). */
