@@ -195,13 +195,18 @@ export function checkMoof(
 
 /**
  * Walks the top-level boxes of a fragmented file as its bytes are fed (in file order, with possible
- * re-reads) and checks every moof once it is whole, before the same bytes reach mp4box.js.
+ * re-reads) and checks every moof, and every other box mp4box.js parses, once it is whole, before the
+ * same bytes reach mp4box.js. The bytes are copied as they come: the blocks they arrive in go back to
+ * the source for reuse as soon as mp4box.js has its own copy.
  */
 export class FragmentCheck {
   /** File offset of the next top-level box header. */
   private pos = 0;
-  /** Pieces of the box at `pos` seen so far (header, or the whole moof). */
-  private pieces: { offset: number; data: Uint8Array }[] = [];
+  /** The bytes of the box at `pos` collected so far (its header, then the whole box when checked). */
+  private acc = new Uint8Array(16);
+  private have = 0;
+  /** Bytes wanted from `pos`: 16 for the header, then the box's size. */
+  private need = 16;
   private moofs = 0;
   /** The last moof checked, for naming boxes mp4box.js fails on. */
   lastMoof: { start: number; bytes: Uint8Array } | undefined;
@@ -212,73 +217,61 @@ export class FragmentCheck {
   ) {}
 
   feed(data: Uint8Array, offset: number): void {
+    const end = offset + data.length;
     for (let guard = 0; guard < 1_000_000 && Number.isFinite(this.pos); guard++) {
-      const end = offset + data.length;
-      if (end <= this.pos) return;
-      if (offset <= this.pos || this.pieces.length) {
-        this.pieces.push({ offset, data });
-      } else {
-        return; // ahead of the walk: mp4box.js cannot parse it before the bytes in between either
+      const at = this.pos + this.have;
+      // Bytes before the walk were seen already; bytes after a gap cannot be parsed by mp4box.js either.
+      if (at < offset || at >= end) return;
+      const n = Math.min(this.need - this.have, end - at);
+      this.acc.set(data.subarray(at - offset, at - offset + n), this.have);
+      this.have += n;
+      if (this.have < this.need && at + n >= end) {
+        // The end of the file may come before 16 header bytes: a short last box is the scan's business.
+        return;
       }
-      if (!this.step()) return;
-      // The box at pos is done: go on with what is left of `data`.
-      if (this.pos >= end) return;
-      this.pieces = [];
+      this.step();
     }
   }
 
-  /** Contiguous bytes from `from`, at most `n`, out of the pieces (a copy). */
-  private gather(from: number, n: number): Uint8Array {
-    const out = new Uint8Array(n);
-    let have = 0;
-    for (let progress = true; progress && have < n;) {
-      progress = false;
-      for (const p of this.pieces) {
-        const at = from + have;
-        if (p.offset <= at && at < p.offset + p.data.length) {
-          const chunk = p.data.subarray(at - p.offset, Math.min(p.data.length, at - p.offset + n - have));
-          out.set(chunk, have);
-          have += chunk.length;
-          progress = true;
-        }
-      }
-    }
-    return out.subarray(0, have);
-  }
-
-  /** Handles the box at `pos` if its bytes are here; true when the walk moved on. */
-  private step(): boolean {
-    const head = this.gather(this.pos, 16);
-    if (head.length < 8) return false;
+  /** The collected bytes allow a step: read the header, or check the whole box and move on. */
+  private step(): void {
+    const head = this.acc;
     const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    let size = dv.getUint32(0);
-    const type = fourcc(head, 4);
-    if (size === 1) {
-      if (head.length < 16) return false;
-      size = dv.getUint32(8) * 2 ** 32 + dv.getUint32(12);
-    } else if (size === 0) {
-      size = Infinity;
-    }
-    if (size < 8) {
-      this.pos = Infinity; // the top-level scan reports it
-      return false;
-    }
-    if (type === 'moof') {
-      if (size > MAX_MOOF)
+    if (this.need === 16 || this.have < 8) {
+      let size = dv.getUint32(0);
+      const type = fourcc(head, 4);
+      if (size === 1) size = dv.getUint32(8) * 2 ** 32 + dv.getUint32(12);
+      else if (size === 0) size = Infinity;
+      if (size < 8 || !Number.isFinite(size)) {
+        this.pos = Infinity; // the top-level scan reports it, or the box runs to the end
+        return;
+      }
+      if (type === 'moof' && size > MAX_MOOF)
         throw new MalformedInput(`box moof at byte ${this.pos} claims ${size} bytes (more than ${MAX_MOOF})`);
-      const bytes = this.gather(this.pos, size);
-      if (bytes.length < size) return false;
+      if (type === 'mdat' || type === 'moov' || size > MAX_MOOF) return this.next(size);
+      const box = new Uint8Array(size);
+      box.set(head.subarray(0, Math.min(this.have, size)));
+      this.acc = box;
+      this.need = size;
+      this.have = Math.min(this.have, size);
+      if (this.have < size) return;
+    }
+    const bytes = this.acc;
+    const type = fourcc(bytes, 4);
+    if (type === 'moof') {
       this.moofs++;
       checkMoof(bytes, this.pos, this.moofs, this.tracks, this.fileSize());
-      checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
       this.lastMoof = { start: this.pos, bytes };
-    } else if (type !== 'mdat' && type !== 'moov' && size <= MAX_MOOF) {
-      // Whatever else mp4box.js parses at the top (sidx, ssix, mfra, meta…): its counts too.
-      const bytes = this.gather(this.pos, size);
-      if (bytes.length < size) return false;
-      checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
     }
+    // The counts of whatever mp4box.js parses (moof, sidx, ssix, mfra, meta…).
+    checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
+    this.next(bytes.length);
+  }
+
+  private next(size: number): void {
     this.pos += size;
-    return true;
+    this.acc = new Uint8Array(16);
+    this.have = 0;
+    this.need = 16;
   }
 }
