@@ -98,8 +98,8 @@ function countOf(
 
 export interface CountLimits {
   fileSize: number | undefined;
-  /** Inside a moof: its truns are checked by fragment-check.ts (defaults, file size, fragment limit). */
-  inMoof?: boolean;
+  /** In a traf of a moof: its truns are checked by fragment-check.ts (defaults, file size, fragment limit). */
+  inTraf?: boolean;
 }
 
 /** A table whose entries take no bytes may declare at most this many without a file size to bound them. */
@@ -144,7 +144,10 @@ export function checkCounts(
     if (c) check(k.type, name, c, k.end, limits);
     const skip = CHILDREN_AT[k.type];
     if (skip !== undefined && body + skip <= k.end)
-      checkCounts(bytes, body + skip, k.end, name, k.type === 'moof' ? { ...limits, inMoof: true } : limits);
+      checkCounts(bytes, body + skip, k.end, name, {
+        ...limits,
+        inTraf: k.type === 'traf' && /(^|\/)moof(\[\d+\])?$/.test(path),
+      });
   }
 }
 
@@ -158,7 +161,7 @@ function check(type: string, name: string, c: Count, end: number, limits: CountL
     return;
   }
   // Entries that take no bytes here: bounded by the file they describe.
-  if (type === 'trun' && limits.inMoof) return;
+  if (type === 'trun' && limits.inTraf) return;
   const each = c.each ?? 1;
   const bound = limits.fileSize !== undefined ? Math.floor(limits.fileSize / each) : MAX_BODILESS;
   if (c.count > bound)

@@ -262,9 +262,12 @@ export class FragmentCheck {
       this.moofs++;
       checkMoof(bytes, this.pos, this.moofs, this.tracks, this.fileSize());
       this.lastMoof = { start: this.pos, bytes };
+      const hdr = new DataView(bytes.buffer).getUint32(0) === 1 ? 16 : 8;
+      checkCounts(bytes, hdr, bytes.length, `moof[${this.moofs}]`, { fileSize: this.fileSize() });
+    } else {
+      // The counts of whatever else mp4box.js parses (sidx, ssix, mfra, meta…).
+      checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
     }
-    // The counts of whatever mp4box.js parses (moof, sidx, ssix, mfra, meta…).
-    checkCounts(bytes, 0, bytes.length, '', { fileSize: this.fileSize() });
     this.next(bytes.length);
   }
 

@@ -221,6 +221,11 @@ const CASES: Case[] = [
       }),
     says: /moof\[3\] at byte 60911: traf\[1\]\/trun: sample 15 has composition time offset 2147483648 \(2\^31 or more\)/,
   },
+  {
+    title: 'fragment: a traf renamed trun (mp4box.js looped 1.9 billion times: a hang)',
+    make: () => craft('moof-trun.mp4', fragmented, (d) => rename(d, 'moof[2]/traf[1]', 'trun')),
+    says: /moof\[2\]\/trun declares 1952868452 entries, more than the file's 134629 bytes can describe/,
+  },
 ];
 
 for (const c of CASES) {
