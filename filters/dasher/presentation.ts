@@ -201,6 +201,7 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
       model.serviceDescription = deriveServiceDescription({
         segmentDuration: s.segdur,
         chunkDuration: longest > 0 ? longest : s.cdur,
+        ...(asto ? { availabilityTimeOffset: asto } : {}),
         chunkedDelivery: (asto ?? 0) > 0 || s.cdur > 0,
       });
   }
