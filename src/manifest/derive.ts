@@ -92,10 +92,11 @@ export function deriveServiceDescription(inputs: LatencyInputs): ServiceDescript
   const ato = inputs.availabilityTimeOffset ?? 0;
   const announced = chunked && ato > 0 ? Math.max(0, inputs.segmentDuration - ato) : 0;
   const floorMs = Math.round(Math.max(unit, announced) * 1000);
-  const target = floorMs + 2 * Math.round(unit * 1000);
+  const unitMs = Math.round(unit * 1000);
+  const target = floorMs + 2 * unitMs;
   return {
     id: 0,
-    latency: { target, min: floorMs, max: 2 * target, referenceId: inputs.referenceId ?? 0 },
+    latency: { target, min: floorMs, max: target + unitMs, referenceId: inputs.referenceId ?? 0 },
     playbackRate: { min: 0.96, max: 1.04 },
   };
 }

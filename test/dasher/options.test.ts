@@ -93,7 +93,7 @@ test('asto and dashif.ll: availabilityTimeOffset, ServiceDescription from segdur
   );
   t.regex(
     mpd,
-    /<Latency max="3120" min="520" referenceId="0" target="1560"\/>/,
+    /<Latency max="2080" min="520" referenceId="0" target="1560"\/>/,
     '3 chunks of 0.52 s (the longest the 0.5 s grid makes at 25 fps: PART-HOLD-BACK), not GPAC fixed 4000',
   );
   t.regex(
