@@ -96,7 +96,7 @@ export function watchPage(o: WatchPageOptions): string {
   const t0 = performance.now();
   const stats = (window.graphpacStats = {
     epoch: Date.now(), player: null, config: stock ? 'stock' : 'tuned', latency: null, wallLatency: null, buffer: 0, bitrate: 0,
-    segments: 0, parts: 0, stalls: 0, errors: [], startup: null, stallLog: [], samples: [],
+    segments: 0, parts: 0, stalls: 0, errors: [], startup: null, stallLog: [], samples: [], tuneIn: null,
   });
   // Debug logs are kept in the page with their exact time (a console message reaches a test late).
   stats.log = [];
@@ -117,6 +117,22 @@ export function watchPage(o: WatchPageOptions): string {
     const conf = stock ? {} : { lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 };
     if (debug) conf.debug = true;
     const h = new Hls(conf);
+    // Where hls.js chose to start, and how far behind live that was when it chose (its first fragment
+    // request): the rest of its latency is its own start-up (it never catches up unless configured to).
+    // hls.js dates the first playlist from when this page saw its first byte (a CPU-starved page sees it late).
+    let firstByte = null;
+    // (hls.js requests its first fragment while it dispatches LEVEL_LOADED, before this listener runs.)
+    h.on(Hls.Events.LEVEL_LOADED, (_e, d) => {
+      if (firstByte === null && d.stats) firstByte = { url: d.details.url, epoch: performance.timeOrigin + d.stats.loading.first };
+      if (stats.tuneIn && !stats.tuneIn.playlist) stats.tuneIn.playlist = firstByte;
+    });
+    h.on(Hls.Events.FRAG_LOADING, (_e, d) => {
+      if (stats.tuneIn || d.frag.type !== 'main') return;
+      const pos = h.startPosition, det = h.latestLevelDetails;
+      // The segment holding the position, or the one before (the live edge's is in production).
+      const f = det && det.fragments.concat(det.fragmentHint ? [det.fragmentHint] : []).filter((x) => x.programDateTime && x.start <= pos).pop();
+      stats.tuneIn = { at: (performance.now() - t0) / 1000, position: pos, behind: f ? (Date.now() - f.programDateTime) / 1000 - (pos - f.start) : null, holdBack: det ? det.partHoldBack || det.holdBack : null, playlist: firstByte };
+    });
     h.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.frag.type !== 'main') return; if (d.part) stats.parts++; else stats.segments++; });
     h.on(Hls.Events.FRAG_BUFFERED, (_e, d) => { if (d.stats && d.frag.type === 'main') stats.bitrate = Math.round((d.stats.total * 8) / (d.frag.duration || 1)); });
     h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
