@@ -110,7 +110,7 @@ async function oneRun(
     `http://127.0.0.1:0/live.mpd:gpac:${p.opts}:rdirs=${dir}`,
   ];
   const loadBefore = loadAvg();
-  const g = await startGraphpac(cli, args, { server: true });
+  const g = await startGraphpac(cli, args, { server: true, timeoutMs: 90_000 });
   try {
     const base = `http://127.0.0.1:${g.port}`;
     // The player joins JOIN_S after the first playlist answers (a live stream already running).
