@@ -4,9 +4,10 @@
  * the seed's dual line in real time:
  *
  *   graphpac -i V -i A reframer:rt=on -o http://127.0.0.1:0/live.mpd:gpac:dual:segdur=2:cdur=C:profile=live:
- *            dmode=dynamic:llhls=br:asto=1.5:rdirs=…
+ *            dmode=dynamic:llhls=br:asto=A:rdirs=…
  *
- * with V 640x360 25 fps (1 s GOP at cdur=0.5, 0.4 s GOP at cdur=0.2) and A mono AAC, made with ffmpeg into
+ * at cdur=0.5 (the seed's line: asto=1.5, 1 s GOP) and cdur=0.2 (the sub-second preset: asto=1.8, 0.4 s
+ * GOP), with V 640x360 25 fps and A mono AAC, made with ffmpeg into
  * bench/media/ when missing. Each run: a fresh origin, the player joins JOIN_S seconds after the origin
  * answers, plays `--seconds` (60) and is measured every 250 ms (test/helpers/latency-run.ts):
  *
@@ -61,14 +62,20 @@ interface Preset {
   opts: string;
 }
 
+/**
+ * cdur=0.5: the seed's line (1 s GOP, asto=1.5). Below: the sub-second preset of docs/LATENCY.md (0.4 s GOP,
+ * asto = segdur − cdur, so that a segment is announced as soon as its first chunk is complete).
+ */
 function preset(cdur: number): Preset {
-  const gopFrames = cdur >= 0.5 ? 25 : 10;
+  const seed = cdur >= 0.5;
+  const gopFrames = seed ? 25 : 10;
+  const asto = seed ? 1.5 : Math.round((2 - cdur) * 1000) / 1000;
   return {
     cdur,
     gopFrames,
     video: `bench/media/lat_v_gop${gopFrames}.mp4`,
     audio: 'bench/media/lat_a.mp4',
-    opts: `dual:segdur=2:cdur=${cdur}:profile=live:dmode=dynamic:llhls=br:asto=1.5`,
+    opts: `dual:segdur=2:cdur=${cdur}:profile=live:dmode=dynamic:llhls=br:asto=${asto}`,
   };
 }
 
@@ -103,7 +110,7 @@ async function oneRun(
     `http://127.0.0.1:0/live.mpd:gpac:${p.opts}:rdirs=${dir}`,
   ];
   const loadBefore = loadAvg();
-  const g = await startGraphpac(cli, args, { server: true });
+  const g = await startGraphpac(cli, args, { server: true, timeoutMs: 90_000 });
   try {
     const base = `http://127.0.0.1:${g.port}`;
     // The player joins JOIN_S after the first playlist answers (a live stream already running).
@@ -137,15 +144,17 @@ function section(cli: Cli, runs: RunRecord[], o: { seconds: number; joinS: numbe
     '## Latency with stock players (bench/latency.ts)',
     '',
     `hls.js and dash.js exactly as a site embeds them (no option at all), in headless Chromium, against the seed's`,
-    `dual line in real time; a fresh origin per run, the player joining ${o.joinS} s after the origin answers and`,
+    `dual line in real time (cdur=0.5: asto=1.5, 1 s GOP) and the sub-second preset (cdur=0.2: asto=1.8, 0.4 s`,
+    `GOP; segdur=2 both); a fresh origin per run, the player joining ${o.joinS} s after the origin answers and`,
     `playing ${o.seconds} s. Latency = wall clock − the instant the frame on screen was live (capture to display);`,
     `median and p90 over each run after its start-up (several runs: the median of the runs' figures, then`,
     `[min–max]). Stalls: the position not moving for ≥ 0.15 s while playing. Start-up: page start to the position`,
-    `first moving. The player's own latency figure is given beside ours. Why the figures are what they are:`,
-    '`docs/LATENCY.md`.',
+    `first moving. The player's own latency figure is given beside ours. hls.js never catches up: its latency is`,
+    `how far behind live it chose to start (its target PART-HOLD-BACK + the first playlist's staleness) plus`,
+    `what its own start-up added (last column). Why the figures are what they are: \`docs/LATENCY.md\`.`,
     '',
-    '| cdur | player | runs | latency median (s) | p90 (s) | player’s own (s) | stalls (count / longest / total s) | start-up (s) | load avg (before → after) |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| cdur | player | runs | latency median (s) | p90 (s) | player’s own (s) | stalls (count / longest / total s) | start-up (s) | load avg (before → after) | hls.js: behind when chosen / start-up added (s) |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   const keys = [...new Set(runs.map((r) => `${r.cdur}|${r.player}`))];
   for (const k of keys) {
@@ -157,7 +166,7 @@ function section(cli: Cli, runs: RunRecord[], o: { seconds: number; joinS: numbe
         : `**${f2(xs[0] ?? NaN)}**`;
     const s = rs.map((r) => r.summary);
     lines.push(
-      `| ${cdur} | ${player === 'hls' ? 'hls.js 1.7.4' : 'dash.js 5.2.1'} | ${rs.length} | ${rng(s.map((x) => x.median))} | ${rng(s.map((x) => x.p90))} | ${f2(median(s.map((x) => x.playerMedian)))} | ${s.map((x) => `${x.stallCount} / ${f2(x.longestStall)} / ${f2(x.stalledTotal)}`).join('; ')} | ${s.map((x) => f2(x.startup ?? NaN)).join(', ')} | ${rs.map((r) => `${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)}`).join('; ')} |`,
+      `| ${cdur} | ${player === 'hls' ? 'hls.js 1.7.4' : 'dash.js 5.2.1'} | ${rs.length} | ${rng(s.map((x) => x.median))} | ${rng(s.map((x) => x.p90))} | ${f2(median(s.map((x) => x.playerMedian)))} | ${s.map((x) => `${x.stallCount} / ${f2(x.longestStall)} / ${f2(x.stalledTotal)}`).join('; ')} | ${s.map((x) => f2(x.startup ?? NaN)).join(', ')} | ${rs.map((r) => `${r.loadBefore.toFixed(1)} → ${r.loadAfter.toFixed(1)}`).join('; ')} | ${player === 'hls' ? s.map((x) => `${f2(x.chosen ?? NaN)} / ${f2(x.startDelay ?? NaN)}`).join('; ') : '–'} |`,
     );
   }
   const errs = runs.flatMap((r) => r.errors);

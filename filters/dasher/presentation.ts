@@ -193,10 +193,15 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     if (s.tsb > 0) model.timeShiftBufferDepth = s.tsb;
     if (s.args.spd > 0) model.suggestedPresentationDelay = s.args.spd / 1000;
     if (utc) model.utcTimings = utc;
+    // The unit a player fetches is the longest chunk the cdur grid makes (LL-HLS's PART-TARGET: 0.52 s for
+    // cdur=0.5 at 25 fps, 0.214 s for cdur=0.2 with AAC at 48 kHz), so dash.js gets the target hls.js gets
+    // from PART-HOLD-BACK.
+    const longest = Math.max(0, ...reps.map((r) => r.partTarget ?? 0));
     if (llDash)
       model.serviceDescription = deriveServiceDescription({
         segmentDuration: s.segdur,
-        chunkDuration: s.cdur,
+        chunkDuration: longest > 0 ? longest : s.cdur,
+        ...(asto ? { availabilityTimeOffset: asto } : {}),
         chunkedDelivery: (asto ?? 0) > 0 || s.cdur > 0,
       });
   }

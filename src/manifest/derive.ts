@@ -66,29 +66,37 @@ export function segmentEndSeconds(seg: Segment, addressing: SegmentAddressing | 
 export interface LatencyInputs {
   /** Target segment duration (dasher `segdur`). */
   segmentDuration: number;
-  /** Chunk (CMAF fragment / LL-HLS part) duration (`cdur`); ≤ 0 or ≥ segdur means unchunked. */
+  /** Chunk (CMAF fragment / LL-HLS part) duration: the longest one (`cdur`'s PART-TARGET); ≤ 0 or ≥ segdur means unchunked. */
   chunkDuration?: number;
   /** Segments are announced before they are complete (availabilityTimeOffset > 0, chunked transfer). */
   chunkedDelivery: boolean;
+  /** availabilityTimeOffset: a segment is announced (segdur − ATO) after its start. */
+  availabilityTimeOffset?: number;
   /** ProducerReferenceTime id the latency refers to (default 0). */
   referenceId?: number;
 }
 
 /**
- * A ServiceDescription whose latencies follow the stream instead of GPAC's fixed 2000/4000/6000 ms.
- * The unit is the smallest piece a client can fetch as soon as it is produced: the chunk with chunked
- * delivery, else the whole segment. Same rule as LL-HLS hold-backs: target = 3 units (PART-HOLD-BACK /
- * HOLD-BACK ≥ 3 × target), min = 1 unit (nothing can play closer than one complete unit), max = 2 × target;
+ * A ServiceDescription whose latencies follow what a player can fetch, instead of GPAC's fixed
+ * 2000/4000/6000 ms. The unit is the smallest piece a client can fetch as soon as it is produced: the chunk
+ * with chunked delivery, else the whole segment. The floor is the closest a player can play: one unit, or,
+ * when segments are announced later than their first chunk is complete, the time from a segment's start
+ * to its announcement (segdur − ATO: 0.5 s for segdur=2, ATO=1.5). min = floor; target = floor + 2 units,
+ * i.e. 3 units when ATO ≥ segdur − chunk (as PART-HOLD-BACK = 3 × PART-TARGET for LL-HLS); max = 2 × target;
  * playback rate 0.96–1.04 for catch-up, as GPAC and dash.js use.
  */
 export function deriveServiceDescription(inputs: LatencyInputs): ServiceDescription {
   const chunk = inputs.chunkDuration ?? 0;
   const chunked = inputs.chunkedDelivery && chunk > 0 && chunk < inputs.segmentDuration;
-  const unitMs = Math.round((chunked ? chunk : inputs.segmentDuration) * 1000);
-  const target = 3 * unitMs;
+  const unit = chunked ? chunk : inputs.segmentDuration;
+  const ato = inputs.availabilityTimeOffset ?? 0;
+  const announced = chunked && ato > 0 ? Math.max(0, inputs.segmentDuration - ato) : 0;
+  const floorMs = Math.round(Math.max(unit, announced) * 1000);
+  const unitMs = Math.round(unit * 1000);
+  const target = floorMs + 2 * unitMs;
   return {
     id: 0,
-    latency: { target, min: unitMs, max: 2 * target, referenceId: inputs.referenceId ?? 0 },
+    latency: { target, min: floorMs, max: target + unitMs, referenceId: inputs.referenceId ?? 0 },
     playbackRate: { min: 0.96, max: 1.04 },
   };
 }

@@ -53,6 +53,7 @@ export function watchPage(o: WatchPageOptions): string {
   dt { color: #999; } dd { margin: 0; font-variant-numeric: tabular-nums; }
   #latency { font-size: 2.2em; font-weight: 600; color: #4d9; }
   #err { color: #f77; }
+  #preset { color: #bbb; font-size: .9em; } #preset code { color: #eee; }
 </style>
 </head>
 <body>
@@ -60,6 +61,7 @@ export function watchPage(o: WatchPageOptions): string {
   <h1>${title}</h1>
   <button id="b-hls">LL-HLS (hls.js)</button>
   <button id="b-dash">LL-DASH (dash.js)</button>
+  <button id="b-stock" title="the players exactly as a site embeds them, no option at all">stock players</button>
   <span id="src"></span>
 </header>
 <main>
@@ -68,6 +70,7 @@ export function watchPage(o: WatchPageOptions): string {
     <div id="latency">–</div><div>seconds behind live</div>
     <dl>
       <dt>player</dt><dd id="player">–</dd>
+      <dt>target</dt><dd id="target">–</dd>
       <dt>buffer</dt><dd id="buffer">–</dd>
       <dt>bitrate</dt><dd id="bitrate">–</dd>
       <dt>segments</dt><dd id="segments">0</dd>
@@ -76,6 +79,7 @@ export function watchPage(o: WatchPageOptions): string {
       <dt>position</dt><dd id="pos">–</dd>
     </dl>
     <p id="err"></p>
+    <p id="preset"></p>
   </section>
 </main>
 <script src="/_graphpac/hls.min.js"></script>
@@ -96,7 +100,7 @@ export function watchPage(o: WatchPageOptions): string {
   const t0 = performance.now();
   const stats = (window.graphpacStats = {
     epoch: Date.now(), player: null, config: stock ? 'stock' : 'tuned', latency: null, wallLatency: null, buffer: 0, bitrate: 0,
-    segments: 0, parts: 0, stalls: 0, errors: [], startup: null, stallLog: [], samples: [],
+    segments: 0, parts: 0, stalls: 0, errors: [], startup: null, stallLog: [], samples: [], tuneIn: null,
   });
   // Debug logs are kept in the page with their exact time (a console message reaches a test late).
   stats.log = [];
@@ -117,6 +121,22 @@ export function watchPage(o: WatchPageOptions): string {
     const conf = stock ? {} : { lowLatencyMode: true, backBufferLength: 30, maxLiveSyncPlaybackRate: 1.5 };
     if (debug) conf.debug = true;
     const h = new Hls(conf);
+    // Where hls.js chose to start, and how far behind live that was when it chose (its first fragment
+    // request): the rest of its latency is its own start-up (it never catches up unless configured to).
+    // hls.js dates the first playlist from when this page saw its first byte (a CPU-starved page sees it late).
+    let firstByte = null;
+    // (hls.js requests its first fragment while it dispatches LEVEL_LOADED, before this listener runs.)
+    h.on(Hls.Events.LEVEL_LOADED, (_e, d) => {
+      if (firstByte === null && d.stats) firstByte = { url: d.details.url, epoch: performance.timeOrigin + d.stats.loading.first };
+      if (stats.tuneIn && !stats.tuneIn.playlist) stats.tuneIn.playlist = firstByte;
+    });
+    h.on(Hls.Events.FRAG_LOADING, (_e, d) => {
+      if (stats.tuneIn || d.frag.type !== 'main') return;
+      const pos = h.startPosition, det = h.latestLevelDetails;
+      // The segment holding the position, or the one before (the live edge's is in production).
+      const f = det && det.fragments.concat(det.fragmentHint ? [det.fragmentHint] : []).filter((x) => x.programDateTime && x.start <= pos).pop();
+      stats.tuneIn = { at: (performance.now() - t0) / 1000, position: pos, behind: f ? (Date.now() - f.programDateTime) / 1000 - (pos - f.start) : null, holdBack: det ? det.partHoldBack || det.holdBack : null, playlist: firstByte };
+    });
     h.on(Hls.Events.FRAG_LOADED, (_e, d) => { if (d.frag.type !== 'main') return; if (d.part) stats.parts++; else stats.segments++; });
     h.on(Hls.Events.FRAG_BUFFERED, (_e, d) => { if (d.stats && d.frag.type === 'main') stats.bitrate = Math.round((d.stats.total * 8) / (d.frag.duration || 1)); });
     h.on(Hls.Events.ERROR, (_e, d) => { if (d.fatal) fail('hls.js: ' + d.type + ' ' + d.details); });
@@ -126,8 +146,8 @@ export function watchPage(o: WatchPageOptions): string {
   function startDash() {
     if (!cfg.dash) return fail('no MPD on this origin');
     const p = dashjs.MediaPlayer().create();
-    // Tuned: target 2 s behind live (4 chunks of 0.5 s at the default settings), catching up gently (±10 % speed).
-    if (!stock) p.updateSettings({ streaming: { delay: { liveDelay: 2 }, liveCatchup: { enabled: true, maxDrift: 1.5, playbackRate: { min: -0.1, max: 0.1 } } } });
+    // Tuned: the MPD's target (its ServiceDescription), catching up faster than the MPD's ±4 % (±10 % speed).
+    if (!stock) p.updateSettings({ streaming: { liveCatchup: { enabled: true, playbackRate: { min: -0.1, max: 0.1 } } } });
     if (debug) p.updateSettings({ debug: { logLevel: dashjs.Debug.LOG_LEVEL_DEBUG } });
     p.on(dashjs.MediaPlayer.events.FRAGMENT_LOADING_COMPLETED, (e) => { if (e.request && e.request.mediaType === 'video') stats.segments++; });
     p.on(dashjs.MediaPlayer.events.ERROR, (e) => fail('dash.js: ' + JSON.stringify(e.error || e)));
@@ -158,6 +178,14 @@ export function watchPage(o: WatchPageOptions): string {
     v.addEventListener(e, () => { if (stats.events.length < 500) stats.events.push([(performance.now() - t0) / 1000, e, v.currentTime, v.readyState]); });
   $('b-hls').onclick = () => choose('hls');
   $('b-dash').onclick = () => choose('dash');
+  $('b-stock').classList.toggle('on', stock);
+  $('b-stock').onclick = () => { q.set('config', stock ? 'tuned' : 'stock'); location.search = '?' + q; };
+  /** The player's own latency target: PART-HOLD-BACK (hls.js), the MPD's ServiceDescription (dash.js). */
+  function target() {
+    if (kind === 'hls' && player && typeof player.targetLatency === 'number') return player.targetLatency;
+    if (kind === 'dash' && player && player.getTargetLiveDelay) { const d = player.getTargetLiveDelay(); return d > 0 ? d : null; }
+    return null;
+  }
   // Stalls measured from the position itself (100 ms grain): the clock runs, playback does not.
   // Start-up: the position first moves (a seek to the start position alone is not playing).
   let lastPos = 0, stalledAt = null, startPos = null;
@@ -189,6 +217,12 @@ export function watchPage(o: WatchPageOptions): string {
     $('bitrate').textContent = stats.bitrate ? (stats.bitrate / 1000).toFixed(0) + ' kb/s' : '–';
     $('segments').textContent = stats.segments; $('parts').textContent = stats.parts; $('stalls').textContent = stats.stalls;
     $('pos').textContent = v.currentTime.toFixed(2) + ' s';
+    const tg = target();
+    $('target').textContent = tg ? tg.toFixed(2) + ' s' : '–';
+    // The sub-second preset (docs/LATENCY.md), offered when this stream's target is above 1 s.
+    $('preset').innerHTML = tg && tg > 1
+      ? 'Under a second: package with <code>cdur=0.2:asto=SEGDUR−0.2</code> (e.g. <code>segdur=2:cdur=0.2:asto=1.8</code>) and a GOP of 0.4–1 s; see docs/LATENCY.md.'
+      : tg ? 'Sub-second settings (cdur=0.2).' : '';
   }, 250);
   const want = q.get('player');
   choose(want === 'dash' || (!cfg.hls && cfg.dash) ? 'dash' : 'hls');

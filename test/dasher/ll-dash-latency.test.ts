@@ -53,9 +53,10 @@ test('profile=live with asto: ServiceDescription, ProducerReferenceTime with UTC
   t.is(r.code, 0, r.stderr);
   const mpd = await readFile(join(dir, 'res/live.mpd'), 'utf8');
   t.regex(mpd, /profiles="urn:mpeg:dash:profile:isoff-live:2011"/, 'the profile stays what was asked');
+  // Target: 3 × the longest chunk (0.52 s at 25 fps), what PART-HOLD-BACK gives hls.js.
   t.regex(
     mpd,
-    /<ServiceDescription id="0">\s*<Latency [^>]*referenceId="0" target="\d+"\/>\s*<PlaybackRate /,
+    /<ServiceDescription id="0">\s*<Latency max="2080" min="520" referenceId="0" target="1560"\/>\s*<PlaybackRate max="1.04" min="0.96"\/>/,
   );
   const utc = '<UTCTiming schemeIdUri="urn:mpeg:dash:utc:http-iso:2014" value="http://127.0.0.1:9/time"/>';
   t.is(mpd.split(utc).length - 1, 3, 'the MPD UTCTiming, repeated inside each set’s ProducerReferenceTime');

@@ -93,8 +93,8 @@ test('asto and dashif.ll: availabilityTimeOffset, ServiceDescription from segdur
   );
   t.regex(
     mpd,
-    /<Latency max="3000" min="500" referenceId="0" target="1500"\/>/,
-    '3 chunks of 0.5 s, not GPAC fixed 4000',
+    /<Latency max="2080" min="520" referenceId="0" target="1560"\/>/,
+    '3 chunks of 0.52 s (the longest the 0.5 s grid makes at 25 fps: PART-HOLD-BACK), not GPAC fixed 4000',
   );
   t.regex(
     mpd,

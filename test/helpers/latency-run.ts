@@ -81,6 +81,20 @@ export interface TimedRequest {
   failed?: string;
 }
 
+/** hls.js: where it chose to start (its first fragment request). */
+export interface TuneIn {
+  /** Seconds since the page started. */
+  at: number;
+  /** The start position (media time, s). */
+  position: number;
+  /** How far behind live that position was when chosen (s; from EXT-X-PROGRAM-DATE-TIME). */
+  behind: number | null;
+  /** The playlist's PART-HOLD-BACK (or HOLD-BACK): hls.js's target. */
+  holdBack: number | null;
+  /** The first variant playlist: its URL and when the page saw its first byte (epoch ms). */
+  playlist: { url: string; epoch: number } | null;
+}
+
 export interface WatchResult {
   /** Epoch ms of the page's start (sample and stall times count from it). */
   epoch: number;
@@ -95,6 +109,8 @@ export interface WatchResult {
   logs: [number, string][];
   /** The media element's events: [s since the page started, event, currentTime, readyState]. */
   events: [number, string, number, number][];
+  /** hls.js: where and when it chose to start. */
+  tuneIn: TuneIn | null;
 }
 
 interface PageStats {
@@ -106,6 +122,7 @@ interface PageStats {
   errors: string[];
   events: [number, string, number, number][];
   log: [number, string][];
+  tuneIn: TuneIn | null;
 }
 
 async function recordTimeline(cdp: CDPSession, out: TimedRequest[]): Promise<void> {
@@ -179,6 +196,7 @@ export async function watchLive(spec: WatchSpec): Promise<WatchResult> {
       requests,
       logs: s.log,
       events: s.events,
+      tuneIn: s.tuneIn,
     };
   } finally {
     await b.close();
@@ -196,6 +214,16 @@ export interface LatencySummary {
   longestStall: number;
   stalledTotal: number;
   samples: number;
+  /** hls.js: how far behind live its start position was when it chose it (s). */
+  chosen: number | null;
+  /** hls.js: its latency at its first frame minus `chosen`: what its own start-up added (s). */
+  startDelay: number | null;
+  /**
+   * hls.js (with the request timeline): `chosen` − its target − how late the page saw the first playlist's
+   * first byte after the browser received it: how old the newest part of that playlist was when the origin
+   * answered (the origin's share of the start latency beyond the target).
+   */
+  tuneInStaleness: number | null;
 }
 
 export function quantile(xs: readonly number[], q: number): number {
@@ -206,6 +234,15 @@ export function quantile(xs: readonly number[], q: number): number {
 
 /** Stalls shorter than this are the sampling grain (100 ms), not stalls a viewer sees. */
 export const MIN_STALL_S = 0.15;
+
+function tuneInStaleness(r: WatchResult): number | null {
+  const t = r.tuneIn;
+  if (!t?.playlist || t.behind === null || t.holdBack === null) return null;
+  const url = t.playlist.url;
+  const req = r.requests.find((q) => q.url === url && q.headers !== undefined);
+  if (!req?.headers) return null;
+  return t.behind - t.holdBack - Math.max(0, t.playlist.epoch - req.headers) / 1000;
+}
 
 /** Median / p90 latency, stalls and start-up of a run (samples from `fromS` seconds after start-up). */
 export function summarize(r: WatchResult, fromS = 0): LatencySummary {
@@ -223,6 +260,9 @@ export function summarize(r: WatchResult, fromS = 0): LatencySummary {
     longestStall: Math.max(0, ...stalls.map((x) => x[1])),
     stalledTotal: stalls.reduce((a, x) => a + x[1], 0),
     samples: wall.length,
+    chosen: r.tuneIn?.behind ?? null,
+    tuneInStaleness: tuneInStaleness(r),
+    startDelay: r.tuneIn?.behind != null && wall.length ? (wall[0] ?? 0) - r.tuneIn.behind : null,
   };
 }
 
@@ -230,6 +270,9 @@ export function describeSummary(s: LatencySummary): string {
   return (
     `latency median ${s.median.toFixed(2)} s, p90 ${s.p90.toFixed(2)} s (player's own figure ${s.playerMedian.toFixed(2)} s), ` +
     `start-up ${s.startup === null ? 'never' : `${s.startup.toFixed(2)} s`}, ${s.stallCount} stall(s), longest ${s.longestStall.toFixed(2)} s, ` +
-    `${s.samples} samples`
+    `${s.samples} samples` +
+    (s.chosen !== null
+      ? `; started ${s.chosen.toFixed(2)} s behind live (when chosen${s.tuneInStaleness !== null ? `; the first playlist's newest part ${s.tuneInStaleness.toFixed(2)} s old when answered` : ''}), its start-up added ${s.startDelay?.toFixed(2)} s`
+      : '')
   );
 }

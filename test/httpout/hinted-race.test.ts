@@ -17,7 +17,7 @@ test('an upcoming segment already on disk but not yet reported is held, then str
   const { server, port, root } = await originServer();
   try {
     const h = server.store.hooks();
-    h.replaced?.(join(root, 'live.mpd'), Buffer.from('<MPD/>\n'), { DASHUpcoming: 'seg2.m4s\nseg3.m4s\n' });
+    h.replaced?.(join(root, 'live.mpd'), Buffer.from('<MPD/>\n'), { DASHUpcoming: ['seg2.m4s', 'seg3.m4s'] });
     const path = join(root, 'seg2.m4s');
     const chunk = (fill: number) => Buffer.alloc(1000, fill);
     // The disk has the first chunk; the origin's thread has not heard of the file yet.
@@ -43,7 +43,7 @@ test('an upcoming segment already on disk but not yet reported is held, then str
       `nothing before the origin knew the file (first bytes at ${r.pieces[0]!.t} ms)`,
     );
     // A resource no longer hinted (the manifest moved on) is looked up on disk at once.
-    h.replaced?.(join(root, 'live.mpd'), Buffer.from('<MPD/>\n'), { DASHUpcoming: 'seg4.m4s\n' });
+    h.replaced?.(join(root, 'live.mpd'), Buffer.from('<MPD/>\n'), { DASHUpcoming: ['seg4.m4s'] });
     await writeFile(join(root, 'old.m4s'), chunk(3));
     const old = await get(port, '/old.m4s');
     t.is(old.status, 200);

@@ -183,7 +183,8 @@ test.serial(
 );
 
 test.serial('dash.js plays the LL-DASH MPD ≥ 20 s at ≤ its target latency + 0.5 s', async (t) => {
-  // The watch page sets dash.js's target live delay to 2 s (4 chunks of 0.5 s).
+  // The tuned watch page follows the MPD's target: 2.04 s here (asto=1: a segment is announced 1 s after
+  // its start, + 2 chunks of 0.52 s).
   const s = await play(t, 'player=dash', 20);
   assertPlayback(t, s, 2 + 0.5);
 });

@@ -133,7 +133,7 @@ test('representation and set attributes: contentType, fractional frame rates, PT
 test('ServiceDescription latencies follow the chunk (or segment) duration', (t) => {
   t.deepEqual(deriveServiceDescription({ segmentDuration: 2, chunkDuration: 0.5, chunkedDelivery: true }), {
     id: 0,
-    latency: { target: 1500, min: 500, max: 3000, referenceId: 0 },
+    latency: { target: 1500, min: 500, max: 2000, referenceId: 0 },
     playbackRate: { min: 0.96, max: 1.04 },
   });
   t.deepEqual(
@@ -141,7 +141,7 @@ test('ServiceDescription latencies follow the chunk (or segment) duration', (t) 
     {
       target: 3000,
       min: 1000,
-      max: 6000,
+      max: 4000,
       referenceId: 0,
     },
   );
@@ -156,7 +156,7 @@ test('ServiceDescription latencies follow the chunk (or segment) duration', (t) 
     {
       target: 6000,
       min: 2000,
-      max: 12000,
+      max: 8000,
       referenceId: 3,
     },
   );
