@@ -14,6 +14,7 @@ import { Rep } from './rep.js';
 import type { RepHost } from './rep.js';
 import type { ClosedChunk } from './segmenter.js';
 import { Acks } from './acks.js';
+import { MANIFEST_EXTENSIONS, mainFormatOf } from '../../src/manifest/manifest-formats.js';
 import { buildPresentation, lowLatencyDash } from './presentation.js';
 import { Publisher } from './publisher.js';
 import { Purger } from './purge.js';
@@ -52,7 +53,7 @@ Examples:
     {
       name: 'audio/video in, manifests out',
       in: { StreamType: ['Visual', 'Audio'] },
-      out: { StreamType: 'File', Extension: ['mpd', 'm3u8'] },
+      out: { StreamType: 'File', Extension: [...MANIFEST_EXTENSIONS] },
     },
   ],
   create(ctx) {
@@ -63,7 +64,7 @@ Examples:
       // RFC 8216bis §6.2.2: a live playlist never holds less than 3 target durations (clients start
       // HOLD-BACK = 3 × TD behind the edge). GPAC would shrink it to tsb.
       const minWindow = 3 * s.targetDuration;
-      if (s.hls && s.dynamic && s.tsb >= 0 && s.tsb < minWindow) {
+      if (s.names.m3u8 && s.dynamic && s.tsb >= 0 && s.tsb < minWindow) {
         ctx.log.warn(
           `tsb=${s.tsb} is shorter than 3 target durations: the live window is kept at ${minWindow} s`,
         );
@@ -127,28 +128,25 @@ Examples:
       return f;
     };
 
+    /** One manifest PID per format extension written (the table's main formats), the primary first. */
     function setupOutputs(st: Settings): Publisher {
-      const ext = st.primary === 'mpd' ? 'mpd' : 'm3u8';
-      const primary = ctx.createPid(
-        { StreamType: 'File', Extension: ext, IsManifest: true },
-        `manifest_${ext}`,
-      );
-      let alt: OutputPid | undefined;
-      const altName = st.primary === 'mpd' ? st.hls : st.mpd;
-      if (altName) {
-        const altExt = st.primary === 'mpd' ? 'm3u8' : 'mpd';
-        alt = ctx.createPid(
-          { StreamType: 'File', Extension: altExt, IsManifest: true },
-          `manifest_${altExt}`,
+      const pids = new Map<string, OutputPid>();
+      for (const [ext, name] of Object.entries(st.names)) {
+        const format = mainFormatOf(name);
+        const pid = ctx.createPid(
+          {
+            StreamType: 'File',
+            Extension: ext,
+            ...(format ? { MIMEType: format.mimeType } : {}),
+            IsManifest: true,
+          },
+          `manifest_${ext}`,
         );
-        ctx.connectDestination(alt, st.base + altName);
+        // The primary goes to the destination the dasher was loaded for; a companion to its own.
+        if (ext !== st.primary) ctx.connectDestination(pid, st.base + name);
+        pids.set(ext, pid);
       }
-      return new Publisher(
-        st,
-        st.primary === 'mpd' ? primary : alt,
-        st.primary === 'hls' ? primary : alt,
-        ctx.args,
-      );
+      return new Publisher(st, pids);
     }
 
     function addRep(st: Settings, pid: InputPid, all: readonly InputPid[]): void {
@@ -268,8 +266,7 @@ Examples:
       });
       assembler?.decorate(model);
       publisher.publish(model, {
-        mpd: final || segmentClosed || mpdStale || lastPublish === -Infinity || st.args.stl,
-        hls: true,
+        segment: final || segmentClosed || mpdStale || lastPublish === -Infinity || st.args.stl,
         ...(st.dynamic && !final ? { upcoming: upcomingSegments() } : {}),
       });
       lastPublish = ctx.clock.now();

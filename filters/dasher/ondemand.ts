@@ -47,7 +47,7 @@ export function deriveDasherSettings(args: DasherArgs, destination: string | und
   if (args.llhls !== 'off')
     throw bad('profile', 'onDemand', `on-demand output has no LL-HLS parts: not with llhls=${args.llhls}`);
   const s = deriveSettings({ ...args, profile: 'main' }, destination);
-  if (s.hls)
+  if (Object.keys(s.names).some((ext) => ext !== 'mpd'))
     throw bad(
       'profile',
       'onDemand',

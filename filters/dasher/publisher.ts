@@ -1,17 +1,13 @@
 /**
- * Writes the manifests of a model to the manifest PIDs: the MPD, and the HLS master and variant
- * playlists (both playlist sets with brsf). A file is re-sent only when its text changed.
+ * Writes the manifests of a model to the manifest PIDs, one PID per manifest extension, iterating the
+ * manifest-format table (src/manifest/manifest-formats.ts): the MPD, the HLS master and variant playlists
+ * (and brsf's `_IF` set). A file is re-sent only when its text (or its metadata for an origin) changed.
  */
-import type { OutputPid, PlaylistPacketProps } from '../../src/index.js';
+import type { OutputPid } from '../../src/index.js';
+import type { PlaylistPacketProps } from '../../src/index.js';
 import type { Presentation } from '../../src/manifest/model.js';
-import { writeMpd } from '../../src/manifest/mpd.js';
-import { writeMaster } from '../../src/manifest/hls/master.js';
-import { writeVariant } from '../../src/manifest/hls/variant.js';
-import { playlistName } from '../../src/manifest/hls/common.js';
-import { lastPublished } from '../../src/manifest/hls/ll.js';
-import type { PlaylistSet } from '../../src/manifest/hls/common.js';
+import { MANIFEST_FORMATS } from '../../src/manifest/manifest-formats.js';
 import type { Settings } from './settings.js';
-import type { DasherArgs } from './settings.js';
 
 const utf8 = new TextEncoder();
 
@@ -30,59 +26,33 @@ export class Publisher {
   private readonly last = new Map<string, string>();
   caps: OutputCaps = {};
 
+  /** `pids`: the manifest PID of each extension in `s.names`. */
   constructor(
     private readonly s: Settings,
-    private readonly mpdPid: OutputPid | undefined,
-    private readonly hlsPid: OutputPid | undefined,
-    private readonly args: DasherArgs,
+    private readonly pids: ReadonlyMap<string, OutputPid>,
   ) {}
 
   /**
-   * `upcoming`: names of segments about to be produced (live), attached to the MPD for an origin
-   * (`DASHUpcoming`, one per line) so it holds early requests for them.
+   * Write every format that applies. `segment`: formats that change only with segments (the MPD) are
+   * due too. `upcoming`: names of segments about to be produced (live), for an origin.
    */
-  publish(model: Presentation, what: { mpd: boolean; hls: boolean; upcoming?: readonly string[] }): void {
-    if (what.mpd && this.s.mpd && this.mpdPid)
-      this.send(
-        this.mpdPid,
-        this.s.mpd,
-        writeMpd(model),
-        what.upcoming?.length ? { DASHUpcoming: what.upcoming } : {},
-      );
-    if (!what.hls || !this.s.hls || !this.hlsPid) return;
-    const sets: PlaylistSet[] = this.s.llhls === 'brsf' ? ['main', 'IF'] : ['main'];
-    const reps = model.periods.at(-1)?.adaptationSets.flatMap((a) => a.representations) ?? [];
-    for (const set of sets) {
-      this.send(this.hlsPid, playlistName(this.s.hls, set), writeMaster(model, { set }));
-      for (const rep of reps) {
-        if (!rep.hls) continue;
-        const opts = {
-          set,
-          preloadHint: this.args.ll_preload_hint,
-          renditionReports: this.args.ll_rend_rep,
-          ...(this.caps.blockingReload ? { blockingReload: true } : {}),
-          ...(this.caps.canSkipUntil !== undefined ? { canSkipUntil: this.caps.canSkipUntil } : {}),
-        };
-        const text = writeVariant(model, rep.id, opts);
-        // For an origin: where the playlist stands (blocking reloads) and its delta forms (_HLS_skip).
-        const last = lastPublished(rep.segments);
-        const meta: PlaylistPacketProps = {
-          HLSVariant: true,
-          HLSLastMsn: last?.msn ?? -1,
-          HLSLastPart: last?.part ?? -1,
-          HLSEnded: model.ended === true || model.type === 'static',
-          HLSTargetDuration: model.hls?.targetDuration ?? 0,
-        };
-        if (this.caps.canSkipUntil !== undefined) {
-          meta.HLSSkipYES = writeVariant(model, rep.id, { ...opts, skip: 'YES' });
-          meta.HLSSkipV2 = writeVariant(model, rep.id, { ...opts, skip: 'v2' });
-        }
-        this.send(this.hlsPid, playlistName(rep.hls.playlist, set), text, meta);
-      }
+  publish(model: Presentation, what: { segment: boolean; upcoming?: readonly string[] }): void {
+    const opts = {
+      preloadHint: this.s.args.ll_preload_hint,
+      renditionReports: this.s.args.ll_rend_rep,
+      ...this.caps,
+      ...(what.upcoming ? { upcoming: what.upcoming } : {}),
+    };
+    for (const format of MANIFEST_FORMATS) {
+      const name = this.s.names[format.extension];
+      const pid = this.pids.get(format.extension);
+      if (name === undefined || !pid || !format.applies(model)) continue;
+      if (format.changesWith === 'segment' && !what.segment) continue;
+      for (const file of format.write(model, name, opts)) this.send(pid, file.name, file.text, file.meta);
     }
   }
 
-  private send(pid: OutputPid, name: string, body: string, meta: PlaylistPacketProps = {}): void {
+  private send(pid: OutputPid, name: string, body: string, meta: PlaylistPacketProps): void {
     const text = body.endsWith('\n') ? body : `${body}\n`;
     // Same text and same metadata for the origin: nothing to send.
     const key = meta.DASHUpcoming ? `${text}\0${meta.DASHUpcoming.join('\n')}` : text;

@@ -5,6 +5,7 @@
 import { GraphError } from '../../src/index.js';
 import type { ArgsOf } from '../../src/index.js';
 import type { dasherArgs } from './args.js';
+import { MANIFEST_EXTENSIONS, MANIFEST_FORMATS, mainFormatOf } from '../../src/manifest/manifest-formats.js';
 
 export type DasherArgs = ArgsOf<typeof dasherArgs>;
 
@@ -19,12 +20,13 @@ export interface Settings {
   llhls: DasherArgs['llhls'];
   /** Prefix of every output URL (the manifest's folder, with a trailing `/`, or ''). */
   base: string;
-  /** MPD file name, when an MPD is written. */
-  mpd: string | undefined;
-  /** HLS master playlist name, when HLS is written. */
-  hls: string | undefined;
-  /** Which of the two manifests goes to the destination the dasher was loaded for. */
-  primary: 'mpd' | 'hls';
+  /**
+   * The main manifest of each format written, by extension (src/manifest/manifest-formats.ts): `mpd`
+   * the MPD, `m3u8` the HLS master playlist. The destination's first, then its companion (dual, mname).
+   */
+  names: Readonly<Record<string, string>>;
+  /** Extension of the manifest that goes to the destination the dasher was loaded for. */
+  primary: string;
   tsb: number;
   minBufferTime: number;
   targetDuration: number;
@@ -87,16 +89,19 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
       'dasher: no destination to write the manifest to (add -o NAME.mpd or -o NAME.m3u8)',
     );
   const { base, name } = splitName(destination);
-  const ext = name.slice(name.lastIndexOf('.') + 1).toLowerCase();
-  if (ext !== 'mpd' && ext !== 'm3u8')
-    throw bad('dst', destination, 'the manifest must be a .mpd or .m3u8 file');
-  const primary = ext === 'm3u8' ? 'hls' : 'mpd';
-  let mpd: string | undefined = primary === 'mpd' ? name : undefined;
-  let hls: string | undefined = primary === 'hls' ? name : undefined;
-  if (args.dual || args.mname) {
-    const alt = args.mname ?? swapExt(name, primary === 'mpd' ? '.m3u8' : '.mpd');
-    if (alt.endsWith('.m3u8')) hls ??= alt;
-    else mpd ??= alt;
+  const main = mainFormatOf(name);
+  if (!main)
+    throw bad(
+      'dst',
+      destination,
+      `the manifest must be a ${MANIFEST_EXTENSIONS.map((e) => `.${e}`).join(' or ')} file`,
+    );
+  const names: Record<string, string> = { [main.extension]: name };
+  const alt = args.mname ?? (args.dual && main.dualWith ? swapExt(name, `.${main.dualWith}`) : undefined);
+  if (alt !== undefined) {
+    // A companion name of no known extension is an MPD (as graphpac always did).
+    const companion = mainFormatOf(alt) ?? MANIFEST_FORMATS[0]!;
+    names[companion.extension] ??= alt;
   }
   const dynamic = args.dmode !== 'static';
   let profiles = PROFILES[args.profile] ?? PROFILES.full!;
@@ -111,9 +116,8 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
     profiles,
     llhls: args.llhls,
     base,
-    mpd,
-    hls,
-    primary,
+    names,
+    primary: main.extension,
     tsb: args.tsb,
     minBufferTime,
     targetDuration: Math.max(1, Math.ceil(segdur - 1e-9)),

@@ -4,11 +4,12 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import { extname } from 'node:path';
+import { MANIFEST_FORMATS } from '../../src/manifest/manifest-formats.js';
 import type { ServerOptions } from './options.js';
 
 const MIME: Record<string, string> = {
-  m3u8: 'application/vnd.apple.mpegurl',
-  mpd: 'application/dash+xml',
+  // Manifests: the packager's format table.
+  ...Object.fromEntries(MANIFEST_FORMATS.map((f) => [f.extension, f.mimeType])),
   mp4: 'video/mp4',
   m4s: 'video/iso.segment',
   m4a: 'audio/mp4',

@@ -16,3 +16,11 @@ export {
   formatHlsFrameRate,
   xmlEscape,
 } from './format.js';
+export {
+  MANIFEST_EXTENSIONS,
+  MANIFEST_FORMATS,
+  mainFormatOf,
+  type ManifestFile,
+  type ManifestFormat,
+  type ManifestWriteOptions,
+} from './manifest-formats.js';
