@@ -122,6 +122,10 @@ export class Rep {
   partTarget: number | undefined;
   initAcked = false;
   ended = false;
+  /** A packet came from the input. */
+  fed = false;
+  /** The input ended without a single packet: left out of the manifests. */
+  empty = false;
   /** Decode time of the first packet. */
   firstDts: number | undefined;
   /** Written and acknowledged so far: parts, segments, media (timescale units, from the first packet). */
@@ -259,6 +263,12 @@ export class Rep {
     this.bytes += size;
     this.mediaDuration += c.duration;
     this.maxChunk = Math.max(this.maxChunk, c.duration);
+  }
+
+  /** The latest complete segment in the model. */
+  lastClosed(): Segment | undefined {
+    for (let i = this.segments.length - 1; i >= 0; i--) if (!this.segments[i]!.open) return this.segments[i];
+    return undefined;
   }
 
   /** Remove a trailing announced segment that never got a part (the stream ended). */

@@ -1,0 +1,190 @@
+/**
+ * One dasher instance: waits for every input, makes the representations (rep-set.ts), feeds their
+ * packets through the segmenters to the file sinks, turns write acknowledgements into model changes
+ * (acks.ts), keeps the live window (purge.ts) and has the manifests published (publication.ts).
+ */
+import { GraphError, isEvent, makeEvent } from '../../src/index.js';
+import type { ArgsOf, FilterContext, FilterEvent, InputPid, ProcessResult } from '../../src/index.js';
+import type { dasherArgs } from './args.js';
+import { Acks } from './acks.js';
+import { Availability } from './availability.js';
+import { deriveDasherSettings, OnDemandAssembler } from './ondemand.js';
+import { Publication } from './publication.js';
+import { Purger } from './purge.js';
+import type { Rep, RepHost } from './rep.js';
+import { describeInput, RepSet } from './rep-set.js';
+import type { Settings } from './settings.js';
+import type { ClosedChunk } from './segmenter.js';
+
+export type DasherContext = FilterContext<ArgsOf<typeof dasherArgs>>;
+
+export class Dasher {
+  private s: Settings | undefined;
+  /** Write acknowledgements of this instance (representations and on-demand files). */
+  private readonly acks = new Acks();
+  private readonly reps: RepSet;
+  private readonly availability: Availability;
+  /** Inputs linked but not yet made into representations (they start together, see process()). */
+  private readonly waiting: InputPid[] = [];
+  private started = false;
+  private finished = false;
+  private needPurge = false;
+  /** Made with the first input: the manifest outputs, the time-shift buffer, profile=onDemand's files. */
+  private publication: Publication | undefined;
+  private purger: Purger | undefined;
+  private assembler: OnDemandAssembler | undefined;
+
+  constructor(private readonly ctx: DasherContext) {
+    const host: RepHost = {
+      acks: this.acks,
+      written: (_rep, closedSegment) => this.written(closedSegment),
+    };
+    this.reps = new RepSet(ctx, host);
+    this.availability = new Availability(ctx.log);
+  }
+
+  private settings(): Settings {
+    if (this.s) return this.s;
+    let s = deriveDasherSettings(this.ctx.args, this.ctx.destination);
+    // RFC 8216bis §6.2.2: a live playlist never holds less than 3 target durations (clients start
+    // HOLD-BACK = 3 × TD behind the edge). GPAC would shrink it to tsb.
+    const minWindow = 3 * s.targetDuration;
+    if (s.names.m3u8 && s.dynamic && s.tsb >= 0 && s.tsb < minWindow) {
+      this.ctx.log.warn(
+        `tsb=${s.tsb} is shorter than 3 target durations: the live window is kept at ${minWindow} s`,
+      );
+      s = { ...s, tsb: minWindow };
+    }
+    return (this.s = s);
+  }
+
+  configurePid(pid: InputPid, status: 'new' | 'update' | 'remove'): void {
+    const st = this.settings();
+    if (status === 'remove') return;
+    if (status === 'update') return this.reps.update(pid);
+    const ctx = this.ctx;
+    if (st.profile === 'onDemand')
+      this.assembler ??= new OnDemandAssembler(st.base.replace(/^file:\/\//, '') || '.', {
+        acks: this.acks,
+        track: (w) => ctx.track(w),
+        requestProcess: () => ctx.requestProcess(),
+      });
+    const assembler = this.assembler;
+    this.publication ??= new Publication(
+      ctx,
+      st,
+      this.reps,
+      this.availability,
+      assembler ? (model) => assembler.decorate(model) : undefined,
+    );
+    this.purger ??= new Purger(
+      st.tsb,
+      st.segdur,
+      st.args.keep_segs,
+      st.llhls === 'sf' || st.llhls === 'brsf',
+    );
+    if (this.started) this.reps.add(st, pid, ctx.inputs, this.assembler);
+    else this.waiting.push(pid);
+  }
+
+  processEvent(event: FilterEvent): boolean {
+    if (isEvent(event, 'output-caps')) {
+      this.publication?.outputCaps(event);
+      return true;
+    }
+    if (!isEvent(event, 'write-ack')) return false;
+    this.acks.settle(event.ackId);
+    return true;
+  }
+
+  /** Acknowledged bytes of a representation entered the model. */
+  private written(closedSegment: boolean): void {
+    this.publication?.changed(closedSegment);
+    if (closedSegment) this.needPurge = true;
+    this.ctx.reportStatus(this.reps.status(this.availability.ast, this.ctx.clock.wallNow()));
+  }
+
+  process(): ProcessResult {
+    const st = this.settings();
+    if (!this.started) {
+      // One manifest for every stream: start once every input that will come has come.
+      if (this.ctx.connectionsPending()) return 'not-ready';
+      this.started = true;
+      const all = this.waiting.splice(0);
+      // Video representations first (GPAC's order), each keeping its input order.
+      for (const pid of [
+        ...all.filter((p) => p.props.StreamType === 'Visual'),
+        ...all.filter((p) => p.props.StreamType !== 'Visual'),
+      ])
+        this.reps.add(st, pid, all, this.assembler);
+    }
+    let moved = false;
+    for (const rep of this.reps.list) if (this.feed(rep)) moved = true;
+    if (this.needPurge) {
+      this.needPurge = false;
+      this.purge(st);
+    }
+    this.reps.reportEmpty(this.reps.ended);
+    if (this.reps.ended && this.reps.settled && !this.finished) {
+      // profile=onDemand: each single file is assembled (init + sidx + fragments) first.
+      if (this.assembler && !this.assembler.pump()) return 'not-ready';
+      this.finished = true;
+      this.publication?.publish(true);
+      for (const o of this.ctx.outputs) o.setEos();
+      return 'eos';
+    }
+    this.publication?.live();
+    if (this.finished) return 'eos';
+    return moved ? 'ok' : 'not-ready';
+  }
+
+  /** Take what a representation's sink can accept and segment it; true if anything moved. */
+  private feed(rep: Rep): boolean {
+    // Back-pressure: take nothing for a representation whose file sink is behind.
+    if (rep.ended || rep.out.wouldBlock) return false;
+    let moved = false;
+    const clock = this.ctx.clock;
+    for (let p = rep.input.take(); p; p = rep.input.take()) {
+      moved = true;
+      rep.fed = true;
+      if (!rep.frameDuration) {
+        if (rep.track.kind === 'video' && !p.sap)
+          throw new GraphError(
+            'CORRUPT_INPUT',
+            `dasher: ${describeInput(rep.input)} does not start with a sync sample (SAP); it cannot be segmented`,
+          );
+        rep.noteFirstPacket(p.duration);
+      }
+      const wall = clock.wallNow();
+      this.availability.observe(rep, p, wall);
+      for (const c of rep.segmenter.push(p)) rep.sendChunk(c, this.liveInstant(rep, c, wall));
+      if (rep.out.wouldBlock) break;
+    }
+    if (rep.input.eos) {
+      for (const c of rep.segmenter.flush()) rep.sendChunk(c, this.liveInstant(rep, c, clock.wallNow()));
+      rep.ended = true;
+      moved = true;
+      if (!rep.fed) rep.empty = true;
+    }
+    return moved;
+  }
+
+  /**
+   * The wall-clock instant (epoch ms) a chunk's first sample was live: AST + its decode time, the
+   * mapping the MPD's ProducerReferenceTime states, so the prft boxes agree with it.
+   */
+  private liveInstant(r: Rep, c: ClosedChunk, fallback: number): number {
+    const ast = this.availability.ast;
+    if (ast === undefined || r.firstDts === undefined) return fallback;
+    return ast + ((c.baseDts - r.firstDts) / r.timescale) * 1000;
+  }
+
+  /** Live time-shift buffer: at every closed segment, whether or not manifests are written now. */
+  private purge(st: Settings): void {
+    if (!st.dynamic || !this.purger) return;
+    const edge = this.reps.liveEdge();
+    if (this.purger.collect(this.reps.list, edge)) this.publication?.segmentsLeft();
+    for (const g of this.purger.due(edge))
+      for (const url of g.files) g.rep.out.sendEvent(makeEvent('file-delete', { url }));
+  }
+}
