@@ -38,6 +38,7 @@ export class Dasher {
     const host: RepHost = {
       acks: this.acks,
       written: (_rep, closedSegment) => this.written(closedSegment),
+      drop: (packet) => ctx.drop(packet),
     };
     this.reps = new RepSet(ctx, host);
     this.availability = new Availability(ctx.log);
@@ -147,6 +148,8 @@ export class Dasher {
     for (let p = rep.input.take(); p; p = rep.input.take()) {
       moved = true;
       rep.fed = true;
+      // Held by the segmenter until its chunk is sent (dropsTakenPackets: dropped by Rep.sendChunk).
+      this.ctx.keep(p);
       if (!rep.frameDuration) {
         if (rep.track.kind === 'video' && !p.sap)
           throw new GraphError(

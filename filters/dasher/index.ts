@@ -26,6 +26,9 @@ Examples:
   graphpac -i clip.mp4 -o out/vod.mpd:segdur=4:profile=live`,
   args: dasherArgs,
   maxInputs: Infinity,
+  // Packet release: a sample is kept until its chunk is sent; the chunk's payload packets are views of
+  // the samples (sent with ref), so the demuxer's read blocks are reused once the sink has written them.
+  dropsTakenPackets: true,
   // Framed audio and video (demuxed streams) in; manifest files out (their extension picks the format).
   caps: [
     {

@@ -94,6 +94,7 @@ export class RepSet {
         cmaf: st.args.cmaf,
         prft: st.args.prft || lowLatencyDash(st),
         bound: st.args.sbound,
+        ackEveryChunk: st.dynamic,
         ...(assembler ? { single: tmpName(names.init) } : {}),
       },
       this.host,

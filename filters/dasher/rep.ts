@@ -5,7 +5,7 @@
  * or segment is announced after its last byte is written.
  */
 import { GraphError } from '../../src/index.js';
-import type { FilePacketProps, InputPid, OutputPid } from '../../src/index.js';
+import type { FilePacketProps, InputPid, OutputPid, Packet } from '../../src/index.js';
 import {
   writeChunk,
   writeStyp,
@@ -36,6 +36,12 @@ export interface RepOptions {
   prft: boolean;
   /** GPAC sbound: segment boundary around the grid point (in/closest hold one GOP back). */
   bound?: 'out' | 'in' | 'closest';
+  /**
+   * Ask the sink to acknowledge every chunk (live: a part is listed once its last byte is written, and
+   * an origin learns each chunk boundary). Otherwise (static) only each segment's last chunk: the
+   * manifests are written once everything is acknowledged, and the other chunks enter the model as sent.
+   */
+  ackEveryChunk: boolean;
   /**
    * On-demand (sseg): every fragment goes to this one file (no init, no styp, not closed per segment);
    * the final file (init + sidx + these bytes) is assembled at the end (ondemand.ts).
@@ -96,6 +102,16 @@ export interface RepHost {
   readonly acks: Acks;
   /** Bytes of this representation were acknowledged (`closedSegment`: the last ones closed a segment). */
   written(rep: Rep, closedSegment: boolean): void;
+  /** Done with a packet taken from the input (its bytes are in a sent chunk, which refers to it). */
+  drop(packet: Packet): void;
+}
+
+/** A sent chunk, entering the model in order once written (or at once when no ack was asked). */
+interface SentChunk {
+  chunk: Omit<ClosedChunk, 'samples'>;
+  offset: number;
+  size: number;
+  ready: boolean;
 }
 
 export class Rep {
@@ -108,6 +124,8 @@ export class Rep {
   private unacked = 0;
   /** Acknowledgements awaited, in send order (expectAck). */
   private readonly ackQueue: { done: boolean; onAck: () => void }[] = [];
+  /** Chunks sent and not in the model yet, in order. */
+  private readonly sent: SentChunk[] = [];
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
@@ -210,7 +228,7 @@ export class Rep {
     this.out.send({ data, props });
   }
 
-  /** Write one closed chunk; it enters the model when acknowledged. */
+  /** Write one closed chunk; it enters the model when acknowledged (or at once if no ack is asked). */
   sendChunk(c: ClosedChunk, wallMs: number): void {
     const props: FilePacketProps = {};
     const parts: Uint8Array[] = [];
@@ -246,19 +264,35 @@ export class Rep {
     const size = head.length + chunk.size - chunk.header.length;
     // Keep the chunk's description, not its samples: they are views into the reader's blocks.
     const { samples: _samples, ...desc } = c;
-    const ack = this.expectAck(() => this.host.written(this, this.chunkWritten(desc, offset, size)));
-    const last = chunk.payload.length - 1;
+    const entry: SentChunk = { chunk: desc, offset, size, ready: false };
+    this.sent.push(entry);
+    const asked = this.opts.ackEveryChunk || c.endsSegment;
     const lastProps: FilePacketProps = {
-      AckId: ack,
+      ...(asked
+        ? {
+            AckId: this.expectAck(() => {
+              entry.ready = true;
+              this.enterWritten();
+            }),
+          }
+        : {}),
       ...(c.endsSegment && this.opts.single === undefined ? { EndOfFile: true } : {}),
     };
-    this.out.send({ data: head, props });
-    chunk.payload.forEach((d, i) =>
+    const n = chunk.payload.length;
+    this.out.send({ data: head, props: n ? props : { ...props, ...lastProps } });
+    // The samples' bytes, sent as views of the packets they were taken from (packet release: the
+    // demuxer's blocks are reused once the sink has written them).
+    for (let i = 0; i < n; i++)
       this.out.send({
-        data: d,
-        props: i === last ? lastProps : undefined,
-      }),
-    );
+        data: chunk.payload[i]!,
+        ref: c.samples[i]!,
+        ...(i === n - 1 ? { props: lastProps } : {}),
+      });
+    for (const s of c.samples) this.host.drop(s);
+    if (!asked) {
+      entry.ready = true;
+      this.enterWritten();
+    }
     this.segmentBytes += size;
     this.bytes += size;
     this.mediaDuration += c.duration;
@@ -295,6 +329,18 @@ export class Rep {
         e.onAck();
       }
     });
+  }
+
+  /** Sent chunks enter the model in order, as far as they are written (or need no acknowledgement). */
+  private enterWritten(): void {
+    let closed = false;
+    let any = false;
+    while (this.sent[0]?.ready) {
+      const e = this.sent.shift()!;
+      if (this.chunkWritten(e.chunk, e.offset, e.size)) closed = true;
+      any = true;
+    }
+    if (any) this.host.written(this, closed);
   }
 
   /** A chunk's last byte was acknowledged: it enters the model. Returns true if it closed a segment. */

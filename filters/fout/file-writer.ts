@@ -1,6 +1,7 @@
 /**
  * The file-writing pipeline shared by the file sinks (fout, and httpout in server mode with rdirs):
- * packets become an ordered chain of file operations run in Node's I/O thread pool.
+ * packets become ordered file operations (disk.ts: a file is opened in Node's I/O thread pool, then a
+ * regular file is written and closed synchronously, one writev per chunk).
  *  - Segments are written progressively, in order, as their packets arrive: a reader tailing a file
  *    sees each chunk once it is written. Past MAX_IN_FLIGHT bytes or MAX_OPS_IN_FLIGHT operations
  *    queued, the sink stops taking packets.
@@ -15,16 +16,17 @@
  * or, with `memoryFirst`, what is planned, in the same order, as the packets are taken: an origin serving
  * from memory then lists a part without waiting for the disk (which is written behind, in order).
  */
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { mkdirSync } from 'node:fs';
+import { rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join } from 'node:path';
 import { GraphError, isEvent, makeEvent, packetProp } from '../../src/index.js';
 import type { FilterEvent, FilterImpl, InputPid, Logger, Packet, PacketProps } from '../../src/index.js';
+import { OpQueue } from './disk.js';
+import type { DiskFile } from './disk.js';
 
 /**
- * Limits of queued work. Both matter: sample data are views into the demuxer's read blocks, so a
- * few bytes of audio queued may keep a whole 1 MiB block alive (by bytes alone, a fast audio PID
- * once pinned 140 MB of blocks).
+ * Limits of queued work (bytes and operations waiting behind an open or an asynchronous write). Both
+ * matter: queued bytes are views into the demuxer's read blocks, kept until written.
  */
 const MAX_IN_FLIGHT = 2 << 20;
 const MAX_OPS_IN_FLIGHT = 16;
@@ -78,26 +80,21 @@ export interface FileSinkOptions {
 export interface WriterContext {
   readonly log: Logger;
   track<T>(work: Promise<T>): Promise<T>;
-}
-
-interface Counter {
-  size: number;
-}
-
-interface OpenFile {
-  path: string;
-  fh: Promise<FileHandle>;
-  written: Counter;
-  /** Bytes planned (memoryFirst reports these). */
-  planned: Counter;
-  part?: { path: string; fh: Promise<FileHandle>; written: Counter; planned: Counter };
+  /**
+   * Packet release (a sink declaring dropsTakenPackets): packets whose bytes wait in the queue past the
+   * process() call that took them are kept, and dropped once written.
+   */
+  keep?(packet: Packet): void;
+  drop?(packet: Packet): void;
 }
 
 interface PidState {
-  file?: OpenFile;
+  queue: OpQueue;
+  /** Files opened (or being opened) and not closed yet. */
+  files: Set<DiskFile>;
+  /** The file being planned (the queue may still be opening it). */
+  file?: DiskFile;
   manifest: boolean;
-  /** Operations on this PID's files run one after the other. */
-  chain: Promise<void>;
   /** Acknowledgements waiting for a gate (WriterHooks.boundary), in packet order. */
   acks?: Promise<void>;
 }
@@ -120,23 +117,6 @@ export function ioError(e: unknown, path: string, action: string, label = 'fout'
   return new GraphError('WRITE_ERROR', `${label}: cannot ${action} "${path}": ${why}`, { path, code });
 }
 
-async function writeAll(fh: FileHandle, batch: readonly Uint8Array[]): Promise<void> {
-  let rest = [...batch];
-  while (rest.length) {
-    const { bytesWritten } = await fh.writev(rest);
-    let skip = bytesWritten;
-    const next: Uint8Array[] = [];
-    for (const b of rest) {
-      if (skip >= b.length) skip -= b.length;
-      else {
-        next.push(skip ? b.subarray(skip) : b);
-        skip = 0;
-      }
-    }
-    rest = next;
-  }
-}
-
 /**
  * A file sink's configurePid / process / processEvent / finalize, writing to disk. `processEvent`
  * handles `file-delete` (returns true) and leaves every other event alone.
@@ -153,55 +133,78 @@ export function createFileSink(
   const now: WriterHooks = early ? (opts.hooks ?? {}) : {};
   const discard = opts.discard === true;
   const states = new Map<InputPid, PidState>();
-  const made = new Map<string, Promise<void>>();
+  /** Folders made. */
+  const made = new Set<string>();
   let inFlight = 0;
   let opsInFlight = 0;
   const busy = () => inFlight >= MAX_IN_FLIGHT || opsInFlight >= MAX_OPS_IN_FLIGHT;
   const err = (e: unknown, path: string, action: string) => ioError(e, path, action, label);
+  const keep = ctx.keep?.bind(ctx);
+  const drop = ctx.drop?.bind(ctx);
 
   const resolvePath = (name: string) => (isAbsolute(name) ? name : join(baseDir, name));
 
-  function ensureDir(path: string): Promise<void> {
+  /** Make the folder of `path` (once: the set remembers the folders made). */
+  function ensureDir(path: string): void {
     const dir = dirname(path);
-    let p = made.get(dir);
-    if (!p) {
-      p = mkdir(dir, { recursive: true }).then(
-        () => undefined,
-        (e: unknown) => {
-          throw err(e, dir, 'create folder');
-        },
-      );
-      made.set(dir, p);
+    if (made.has(dir)) return;
+    try {
+      mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw err(e, dir, 'create folder');
     }
-    return p;
+    made.add(dir);
   }
 
-  function openFile(path: string): Promise<FileHandle> {
-    return ensureDir(path).then(() =>
-      open(path, 'w').catch((e: unknown) => {
-        throw err(e, path, 'open');
-      }),
-    );
+  function newQueue(): OpQueue {
+    return new OpQueue({
+      track: (work) => void ctx.track(work),
+      error: err,
+      drained: (bytes, ops) => {
+        inFlight -= bytes;
+        opsInFlight -= ops;
+      },
+    });
+  }
+
+  function push(st: PidState, op: Parameters<OpQueue['push']>[0]): void {
+    if (op.kind === 'write') inFlight += op.bytes;
+    opsInFlight++;
+    st.queue.push(op);
+  }
+
+  /** Queue the creation of `file` (its folder first), reported with `kind` once it exists. */
+  function openFile(st: PidState, file: DiskFile, kind: 'file' | 'part'): void {
+    now.opened?.(file.path, kind);
+    // Its folder first (made once, whichever PID asks first), in order with the other operations.
+    if (!made.has(dirname(file.path))) push(st, { kind: 'step', run: () => ensureDir(file.path) });
+    st.files.add(file);
+    push(st, { kind: 'open', file, then: () => hooks.opened?.(file.path, kind) });
+  }
+
+  function closeFile(st: PidState, file: DiskFile | undefined): void {
+    if (!file) return;
+    const part = file.part;
+    if (part) closeOne(st, part);
+    closeOne(st, file);
+  }
+
+  function closeOne(st: PidState, file: DiskFile): void {
+    push(st, {
+      kind: 'close',
+      file,
+      then: () => {
+        st.files.delete(file);
+        hooks.closed?.(file.path, file.written);
+      },
+    });
   }
 
   /** memoryFirst: `f` (and its part file) is complete as planned. */
-  function closedNow(f: OpenFile | undefined): void {
+  function closedNow(f: DiskFile | undefined): void {
     if (!f) return;
-    if (f.part) now.closed?.(f.part.path, f.part.planned.size);
-    now.closed?.(f.path, f.planned.size);
-  }
-
-  async function closePart(part: OpenFile['part']): Promise<void> {
-    if (!part) return;
-    await (await part.fh).close();
-    hooks.closed?.(part.path, part.written.size);
-  }
-
-  async function closeFile(f: OpenFile | undefined): Promise<void> {
-    if (!f) return;
-    await closePart(f.part);
-    await (await f.fh).close();
-    hooks.closed?.(f.path, f.written.size);
+    if (f.part) now.closed?.(f.part.path, f.part.planned);
+    now.closed?.(f.path, f.planned);
   }
 
   /**
@@ -216,7 +219,7 @@ export function createFileSink(
     const tmps: string[] = [];
     try {
       for (const f of files) {
-        await ensureDir(f.path);
+        ensureDir(f.path);
         const tmp = `${f.path}.tmp${process.pid}`;
         tmps.push(tmp);
         await writeFile(tmp, f.data);
@@ -229,30 +232,13 @@ export function createFileSink(
     for (const f of files) hooks.replaced?.(f.path, f.data, f.props);
   }
 
-  async function writeBatch(f: OpenFile, batch: Uint8Array[], bytes: number): Promise<void> {
-    try {
-      await writeAll(await f.fh, batch);
-      f.written.size += bytes;
-      if (f.part) {
-        await writeAll(await f.part.fh, batch);
-        f.part.written.size += bytes;
-        hooks.progress?.(f.part.path, f.part.written.size, batch);
-      }
-      hooks.progress?.(f.path, f.written.size, batch);
-    } catch (e) {
-      throw err(e, f.path, 'write');
-    }
-  }
-
-  /** Queue an operation on a PID's chain; it is tracked, so the run waits for it and fails with it. */
-  function enqueue(st: PidState, bytes: number, op: () => Promise<void>): void {
-    inFlight += bytes;
-    opsInFlight++;
-    st.chain = st.chain.then(op).finally(() => {
-      inFlight -= bytes;
-      opsInFlight--;
-    });
-    void ctx.track(st.chain);
+  /** Keep packets whose bytes wait past this process() call; the returned function drops them. */
+  function hold(packets: readonly Packet[]): () => void {
+    if (!keep || !drop) return () => undefined;
+    for (const p of packets) keep(p);
+    return () => {
+      for (const p of packets) drop(p);
+    };
   }
 
   /**
@@ -280,93 +266,111 @@ export function createFileSink(
   /** Turn packets into ordered file operations (opening files, batched writes, acknowledgements). */
   function plan(pid: InputPid, st: PidState, packets: Packet[]): void {
     let batch: Uint8Array[] = [];
+    let batchPackets: Packet[] = [];
     let bytes = 0;
     const flush = () => {
       const f = st.file;
       if (!f || !batch.length) return;
-      const b = batch;
+      const data = batch;
       const n = bytes;
-      // Plans run ahead of the writes: capture the files this batch goes to now.
-      const target: OpenFile = {
-        path: f.path,
-        fh: f.fh,
-        written: f.written,
-        planned: f.planned,
-        ...(f.part ? { part: f.part } : {}),
-      };
-      enqueue(st, bytes, () => writeBatch(target, b, n));
-      if (f.part) {
-        f.part.planned.size += n;
-        now.progress?.(f.part.path, f.part.planned.size, b);
+      const part = f.part;
+      const files = part ? [f, part] : [f];
+      // Runs at once unless an open or an asynchronous write is ahead of it: then its packets are kept.
+      const release = st.queue.idle && files.every((x) => x.regular) ? () => undefined : hold(batchPackets);
+      push(st, {
+        kind: 'write',
+        files,
+        data,
+        bytes: n,
+        then: () => {
+          release();
+          f.written += n;
+          if (part) {
+            part.written += n;
+            hooks.progress?.(part.path, part.written, data);
+          }
+          hooks.progress?.(f.path, f.written, data);
+        },
+      });
+      if (part) {
+        part.planned += n;
+        now.progress?.(part.path, part.planned, data);
       }
-      f.planned.size += n;
-      now.progress?.(f.path, f.planned.size, b);
+      f.planned += n;
+      now.progress?.(f.path, f.planned, data);
       batch = [];
+      batchPackets = [];
       bytes = 0;
     };
     let whole: { path: string; data: Uint8Array; props: PacketProps }[] = [];
+    let wholePackets: Packet[] = [];
     const flushWhole = () => {
       if (!whole.length) return;
       const files = whole;
-      enqueue(
-        st,
-        files.reduce((a, f) => a + f.data.length, 0),
-        () => writeAtomic(files),
-      );
+      const release = hold(wholePackets);
+      const size = files.reduce((a, f) => a + f.data.length, 0);
+      inFlight += size;
+      push(st, {
+        kind: 'step',
+        run: () =>
+          writeAtomic(files).finally(() => {
+            release();
+            inFlight -= size;
+          }),
+      });
       for (const f of files) now.replaced?.(f.path, f.data, f.props);
       whole = [];
+      wholePackets = [];
     };
     for (const p of packets) {
-      const props = p.props ?? {};
+      const props = p.props;
+      // Most packets are media bytes of the current file (no properties): the fast path.
+      if (!props && st.file && !st.manifest && !opts.atomic) {
+        batch.push(p.data);
+        batchPackets.push(p);
+        bytes += p.data.length;
+        continue;
+      }
       const name = packetProp(props, 'FileName');
       /** The file this packet's bytes went to (for the acknowledgement's boundary). */
-      let target: OpenFile | undefined;
+      let target: DiskFile | undefined;
       if (st.manifest || (opts.atomic && p.start && p.end)) {
-        whole.push({ path: resolvePath(name ?? dst), data: p.data, props });
+        whole.push({ path: resolvePath(name ?? dst), data: p.data, props: props ?? {} });
+        wholePackets.push(p);
       } else {
         flushWhole();
         if (name !== undefined || packetProp(props, 'FileNumber') !== undefined || !st.file) {
           flush();
           const old = st.file;
-          const path = resolvePath(name ?? dst);
-          const f: OpenFile = { path, fh: openFile(path), written: { size: 0 }, planned: { size: 0 } };
-          st.file = f;
+          const file: DiskFile = { path: resolvePath(name ?? dst), written: 0, planned: 0 };
+          st.file = file;
           closedNow(old);
-          now.opened?.(path, 'file');
-          f.fh.catch(() => undefined); // reported through the chain
-          enqueue(st, 0, async () => {
-            await closeFile(old);
-            await f.fh;
-            // Only now does the file exist: a server may start answering requests for it.
-            hooks.opened?.(path, 'file');
-          });
+          closeFile(st, old);
+          openFile(st, file, 'file');
         }
         const frag = packetProp(props, 'LLHASFragNum');
         if (frag !== undefined && packetProp(props, 'LLHASPartFiles') === true) {
           flush();
           const f = st.file;
           const oldPart = f.part;
-          const path = `${f.path}.${frag}`;
-          const part = { path, fh: openFile(path), written: { size: 0 }, planned: { size: 0 } };
+          const part: DiskFile = { path: `${f.path}.${frag}`, written: 0, planned: 0 };
           f.part = part;
-          if (oldPart) now.closed?.(oldPart.path, oldPart.planned.size);
-          now.opened?.(path, 'part');
-          part.fh.catch(() => undefined);
-          enqueue(st, 0, async () => {
-            await closePart(oldPart);
-            await part.fh;
-            hooks.opened?.(path, 'part');
-          });
+          if (oldPart) {
+            now.closed?.(oldPart.path, oldPart.planned);
+            closeOne(st, oldPart);
+          }
+          openFile(st, part, 'part');
         }
         target = st.file;
         batch.push(p.data);
+        batchPackets.push(p);
         bytes += p.data.length;
         if (packetProp(props, 'EndOfFile') === true) {
           flush();
           const done = st.file;
           st.file = undefined;
           closedNow(done);
-          enqueue(st, 0, () => closeFile(done));
+          closeFile(st, done);
         }
       }
       const ackId = packetProp(props, 'AckId');
@@ -378,19 +382,22 @@ export function createFileSink(
         const part = t?.part;
         if (early) {
           // The observer has the bytes: acknowledge now, the disk follows.
-          const gate = t ? now.boundary?.(t.path, t.planned.size) : undefined;
-          if (t && part) now.closed?.(part.path, part.planned.size);
+          const gate = t ? now.boundary?.(t.path, t.planned) : undefined;
+          if (t && part) now.closed?.(part.path, part.planned);
           acknowledge(pid, st, ack, gate);
           continue;
         }
-        enqueue(st, 0, async () => {
-          let gate: void | Promise<void> = undefined;
-          if (t) {
-            gate = hooks.boundary?.(t.path, t.written.size);
-            // The part's last byte is written: its file is complete (it is closed when the next opens).
-            if (part) hooks.closed?.(part.path, part.written.size);
-          }
-          acknowledge(pid, st, ack, gate);
+        push(st, {
+          kind: 'step',
+          run: () => {
+            let gate: void | Promise<void> = undefined;
+            if (t) {
+              gate = hooks.boundary?.(t.path, t.written);
+              // The part's last byte is written: its file is complete (it is closed when the next opens).
+              if (part) hooks.closed?.(part.path, part.written);
+            }
+            acknowledge(pid, st, ack, gate);
+          },
         });
       }
     }
@@ -398,10 +405,15 @@ export function createFileSink(
     flushWhole();
   }
 
+  /** Every queue has run what was queued (or a failure ended it). */
+  async function drained(): Promise<void> {
+    for (const st of states.values()) while (!st.queue.idle) await st.queue.whenDone();
+  }
+
   return {
     configurePid(pid, status) {
       if (status === 'new')
-        states.set(pid, { manifest: Boolean(pid.props.IsManifest), chain: Promise.resolve() });
+        states.set(pid, { queue: newQueue(), files: new Set(), manifest: Boolean(pid.props.IsManifest) });
       else if (status === 'update') {
         const st = states.get(pid);
         if (st) st.manifest = Boolean(pid.props.IsManifest);
@@ -415,7 +427,7 @@ export function createFileSink(
           const p = pid.take();
           if (!p) break;
           packets.push(p);
-          if (packets.length >= 256) break;
+          if (packets.length >= 1024) break;
         }
         if (!packets.length) continue;
         moved = true;
@@ -428,7 +440,7 @@ export function createFileSink(
           const f = st.file;
           st.file = undefined;
           closedNow(f);
-          if (f) enqueue(st, 0, () => closeFile(f));
+          closeFile(st, f);
         }
         return 'eos';
       }
@@ -438,35 +450,32 @@ export function createFileSink(
       if (!isEvent(event, 'file-delete') || discard) return false;
       const path = resolvePath(event.url);
       const st = states.get(pid as InputPid);
-      const del = async () => {
-        await rm(path, { force: true }).then(
+      const del = () =>
+        rm(path, { force: true }).then(
           () => hooks.deleted?.(path),
           (e: unknown) => ctx.log.warn(`cannot delete "${path}": ${(e as Error).message}`),
         );
-      };
       now.deleted?.(path);
-      if (st) enqueue(st, 0, del);
+      if (st) push(st, { kind: 'step', run: del });
       else void ctx.track(del());
       return true;
     },
     async finalize() {
       // Files still open here were cut by a stop or a failure (a normal end closed them at EOS).
       const report = opts.hooks?.abandoned;
-      const cut = (f: OpenFile) => {
+      const cut = (f: DiskFile) => {
         if (f.part) report?.(f.part.path);
         report?.(f.path);
       };
-      for (const st of states.values()) {
+      const open = [...states.values()].map((st) => {
         const f = st.file;
         st.file = undefined;
         if (f && early) cut(f);
-        await st.chain.catch(() => undefined);
-        if (!f) continue;
-        await Promise.all(
-          [f.fh, f.part?.fh].map(async (fh) => (await fh)?.close().catch(() => undefined)),
-        ).catch(() => undefined);
-        if (!early) cut(f);
-      }
+        return f;
+      });
+      await drained().catch(() => undefined);
+      for (const st of states.values()) OpQueue.closeNow(st.files);
+      if (!early) for (const f of open) if (f) cut(f);
     },
   };
 }

@@ -2,9 +2,10 @@
  * fout (spec §9): writes File PIDs to disk.
  * The pipeline lives in file-writer.ts (shared with httpout's server mode).
  *  - Segments are written progressively, in order, as their packets arrive: a reader tailing a file
- *    sees each chunk once it is written. Writes run in Node's I/O thread pool while the graph goes on
- *    (creating a file costs ~0.7 ms on ext4: done in line it was a third of a 600 s packaging job);
- *    past MAX_IN_FLIGHT bytes or MAX_OPS_IN_FLIGHT operations queued, fout stops taking packets.
+ *    sees each chunk once it is written. A file is created in Node's I/O thread pool while the graph
+ *    goes on; a regular file is then written with one writev per chunk and closed synchronously
+ *    (disk.ts); past MAX_IN_FLIGHT bytes or MAX_OPS_IN_FLIGHT operations queued behind an open, fout
+ *    stops taking packets. Packets whose bytes wait are kept (packet release) until written.
  *  - A packet with `FileName` (or `FileNumber`) starts a new file; `LLHASFragNum=k` with
  *    `LLHASPartFiles` also opens the part file `<segment>.k`, and what follows goes to both (llhls=sf).
  *  - Manifests (`IsManifest` PIDs, or `atomic`) are written to a temporary file and renamed: readers
@@ -55,6 +56,8 @@ Examples:
     return url.includes('://') ? 'no' : 'maybe';
   },
   maxInputs: 1,
+  // Bytes are written in the process() call that took them, or kept (ctx.keep) until written.
+  dropsTakenPackets: true,
   create(ctx) {
     const dst = ctx.args.dst ?? '';
     return createFileSink(ctx, {
