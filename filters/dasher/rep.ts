@@ -6,12 +6,8 @@
  */
 import { GraphError } from '../../src/index.js';
 import type { FilePacketProps, InputPid, OutputPid, Packet } from '../../src/index.js';
-import {
-  writeChunk,
-  writeStyp,
-  CMAF_SEGMENT_BRANDS,
-  DASH_SEGMENT_BRANDS,
-} from '../../src/media/bmff/chunk.js';
+import { writeStyp, CMAF_SEGMENT_BRANDS, DASH_SEGMENT_BRANDS } from '../../src/media/bmff/chunk.js';
+import { writeChunkBytes } from '../../src/media/bmff/chunk-bytes.js';
 import type { ChunkSample, PrftInput, SapType } from '../../src/media/bmff/chunk.js';
 import { writeInitSegment } from '../../src/media/bmff/init-segment.js';
 import { trackCodecString } from '../../src/media/codecs/index.js';
@@ -23,6 +19,7 @@ import { Segmenter } from './segmenter.js';
 import type { RepNames } from './naming.js';
 import { resolveName } from './naming.js';
 import type { Acks } from './acks.js';
+import { ChunkPool } from './chunk-pool.js';
 
 export interface RepOptions {
   id: string;
@@ -126,6 +123,10 @@ export class Rep {
   private readonly ackQueue: { done: boolean; onAck: () => void }[] = [];
   /** Chunks sent and not in the model yet, in order. */
   private readonly sent: SentChunk[] = [];
+  /** Buffers the chunks are written into (given back once the sink has written them). */
+  private readonly pool = new ChunkPool();
+  /** The styp every segment starts with. */
+  private readonly styp: Uint8Array;
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
@@ -157,6 +158,7 @@ export class Rep {
     private readonly host: RepHost,
   ) {
     this.track = trackFromPid(input);
+    this.styp = writeStyp(opts.cmaf === 'no' ? DASH_SEGMENT_BRANDS : CMAF_SEGMENT_BRANDS);
     this.codecs = trackCodecString(this.track);
     const ts = this.track.timescale;
     this.segmenter = new Segmenter({
@@ -231,14 +233,14 @@ export class Rep {
   /** Write one closed chunk; it enters the model when acknowledged (or at once if no ack is asked). */
   sendChunk(c: ClosedChunk, wallMs: number): void {
     const props: FilePacketProps = {};
-    const parts: Uint8Array[] = [];
+    let styp: Uint8Array | undefined;
     if (c.index === 0 && this.opts.single !== undefined) {
       this.segmentBytes = 0;
       if (this.bytes === 0) props.FileName = this.opts.single;
     } else if (c.index === 0) {
       this.segmentBytes = 0;
       props.FileName = this.segmentName(c.segment, c.segmentCts - (this.segmenter.originCts ?? 0));
-      parts.push(writeStyp(this.opts.cmaf === 'no' ? DASH_SEGMENT_BRANDS : CMAF_SEGMENT_BRANDS));
+      styp = this.styp;
     }
     if (this.opts.partFiles) {
       props.LLHASFragNum = c.index;
@@ -253,42 +255,39 @@ export class Rep {
     const prft: PrftInput | undefined = this.opts.prft
       ? { referenceTrackId: this.track.trackId, ntpTimestamp: unixMsToNtp(wallMs), mediaTime: c.baseDts }
       : undefined;
-    const chunk = writeChunk({
-      sequenceNumber: this.sequence++,
-      tracks: [{ trackId: this.track.trackId, baseMediaDecodeTime: c.baseDts, samples }],
-      ...(prft ? { prft } : {}),
-    });
-    parts.push(chunk.header);
+    // The whole chunk (after the styp of a segment's first one) in one buffer from the pool: one
+    // packet, one write; the samples are copied, so they are dropped at once.
+    let release: (() => void) | undefined;
+    const chunk = writeChunkBytes(
+      {
+        sequenceNumber: this.sequence++,
+        tracks: [{ trackId: this.track.trackId, baseMediaDecodeTime: c.baseDts, samples }],
+        ...(prft ? { prft } : {}),
+      },
+      {
+        ...(styp ? { prefix: styp } : {}),
+        alloc: (n) => {
+          const b = this.pool.get(n);
+          release = b.release;
+          return b.bytes;
+        },
+      },
+    );
+    for (const s of c.samples) this.host.drop(s);
     const offset = this.segmentBytes;
-    const head = parts.length === 2 ? concat(parts[0]!, parts[1]!) : parts[0]!;
-    const size = head.length + chunk.size - chunk.header.length;
-    // Keep the chunk's description, not its samples: they are views into the reader's blocks.
+    const size = chunk.bytes.byteLength;
+    // Keep the chunk's description, not its samples.
     const { samples: _samples, ...desc } = c;
     const entry: SentChunk = { chunk: desc, offset, size, ready: false };
     this.sent.push(entry);
     const asked = this.opts.ackEveryChunk || c.endsSegment;
-    const lastProps: FilePacketProps = {
-      ...(asked
-        ? {
-            AckId: this.expectAck(() => {
-              entry.ready = true;
-              this.enterWritten();
-            }),
-          }
-        : {}),
-      ...(c.endsSegment && this.opts.single === undefined ? { EndOfFile: true } : {}),
-    };
-    const n = chunk.payload.length;
-    this.out.send({ data: head, props: n ? props : { ...props, ...lastProps } });
-    // The samples' bytes, sent as views of the packets they were taken from (packet release: the
-    // demuxer's blocks are reused once the sink has written them).
-    for (let i = 0; i < n; i++)
-      this.out.send({
-        data: chunk.payload[i]!,
-        ref: c.samples[i]!,
-        ...(i === n - 1 ? { props: lastProps } : {}),
+    if (asked)
+      props.AckId = this.expectAck(() => {
+        entry.ready = true;
+        this.enterWritten();
       });
-    for (const s of c.samples) this.host.drop(s);
+    if (c.endsSegment && this.opts.single === undefined) props.EndOfFile = true;
+    this.out.send({ data: chunk.bytes, props, ...(release ? { onRelease: release } : {}) });
     if (!asked) {
       entry.ready = true;
       this.enterWritten();
@@ -387,11 +386,4 @@ export class Rep {
     }
     return c.endsSegment;
   }
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
