@@ -241,6 +241,9 @@ export class FragmentCheck {
       let size = dv.getUint32(0);
       const type = fourcc(head, 4);
       if (size === 1) size = dv.getUint32(8) * 2 ** 32 + dv.getUint32(12);
+      else if (size === 0 && type === 'moof')
+        // "To the end of the file": the moof would hold its own mdat; mp4box.js cannot read it either.
+        throw new MalformedInput(`box moof at byte ${this.pos} has size 0 (to the end of the file)`);
       else if (size === 0) size = Infinity;
       if (size < 8 || !Number.isFinite(size)) {
         this.pos = Infinity; // the top-level scan reports it, or the box runs to the end

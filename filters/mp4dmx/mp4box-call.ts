@@ -29,7 +29,9 @@ export function parseCall<T>(
     throw new MalformedInput(
       box
         ? `box ${box.path} at byte ${box.start} cannot be parsed: ${how}`
-        : `${what} cannot be parsed: ${how}`,
+        : typeof pos === 'number' && pos > 0
+          ? `the boxes at byte ${pos} cannot be parsed: ${how}`
+          : `${what} cannot be parsed: ${how}`,
     );
   }
 }

@@ -226,6 +226,11 @@ const CASES: Case[] = [
     make: () => craft('moof-trun.mp4', fragmented, (d) => rename(d, 'moof[2]/traf[1]', 'trun')),
     says: /moof\[2\]\/trun declares 1952868452 entries, more than the file's 134629 bytes can describe/,
   },
+  {
+    title: 'fragment: a moof of size 0 in the middle ("cannot read properties" inside mp4box.js before)',
+    make: () => craft('moof-size0.mp4', fragmented, (d) => setU32(d, box(d, 'moof[2]').start, 0)),
+    says: /box moof at byte 28655 has size 0 \(to the end of the file\)/,
+  },
 ];
 
 for (const c of CASES) {
