@@ -21,6 +21,10 @@ export interface PlaylistState {
   targetDuration: number;
   /** EXT-X-PART-INF PART-TARGET, seconds (undefined: no parts). */
   partTarget?: number;
+  /** EXT-X-SERVER-CONTROL PART-HOLD-BACK, seconds. */
+  partHoldBack?: number;
+  /** Seconds of media listed (segments and parts). */
+  listed?: number;
 }
 
 export type Decision = { kind: 'now' } | { kind: 'wait' } | { kind: 'error'; status: 400; reason: string };
@@ -110,6 +114,26 @@ export function holdLimitMs(targetDuration: number): number {
 export function partTargetOf(text: string): number | undefined {
   const m = /#EXT-X-PART-INF:(?:[^\n]*,)?PART-TARGET=([\d.]+)/.exec(text);
   return m ? Number(m[1]) : undefined;
+}
+
+/** PART-HOLD-BACK of a playlist text, if any. */
+export function partHoldBackOf(text: string): number | undefined {
+  const m = /#EXT-X-SERVER-CONTROL:(?:[^\n]*,)?PART-HOLD-BACK=([\d.]+)/.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
+
+/** Seconds of media a playlist text lists: its segments (EXTINF) and the parts after the last one. */
+export function listedSecondsOf(text: string): number {
+  let segments = 0;
+  let parts = 0;
+  for (const m of text.matchAll(/^#EXT(INF:|-X-PART:(?:[^\n]*,)?DURATION=)([\d.]+)/gm)) {
+    const d = Number(m[2]);
+    if (m[1] === 'INF:') {
+      segments += d;
+      parts = 0;
+    } else parts += d;
+  }
+  return segments + parts;
 }
 
 /** URIs named by EXT-X-PRELOAD-HINT tags (resources that will exist soon). */

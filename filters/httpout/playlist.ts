@@ -52,12 +52,32 @@ export const FRESH_SHARE = 0.1;
  * newest part is fresh. A player starts PART-HOLD-BACK behind the end of the playlist it first reads, from
  * the instant it reads it: a playlist whose last part ended 0.4 s ago puts it 0.4 s further behind for
  * good (hls.js never catches up by default). So if the last part is older than FRESH_SHARE of PART-TARGET,
- * the answer waits for the next part, one PART-TARGET at most, then gives the newest version.
+ * the answer waits for the next part, one PART-TARGET at most, then gives the newest version. And while the
+ * playlist lists less than PART-HOLD-BACK of media, it waits until it does (3 × TD at most).
  */
 async function answerAtTheEdge(x: Exchange, path: string, first: Manifest, d: Directives): Promise<void> {
   const partMs = (first.state?.partTarget ?? 0) * 1000;
   const age = Date.now() - first.advancedAt;
   let current = first;
+  const onClose = (cb: () => void) => {
+    x.res.on('close', cb);
+    return () => x.res.off('close', cb);
+  };
+  if (tooYoung(first)) {
+    // Less than PART-HOLD-BACK listed (the stream's first seconds): no start point at the player's target
+    // exists yet (hls.js would start at the first part, closer than its target, and run dry): wait for one.
+    const r = await x.store.waitFor(
+      () => {
+        const m = x.store.manifests.get(path);
+        return !m || !tooYoung(m) || m.state?.ended === true;
+      },
+      holdLimitMs(first.state?.targetDuration ?? 1),
+      onClose,
+    );
+    if (r === 'closed') return;
+    respond(x, x.store.manifests.get(path) ?? first, d, false, 0);
+    return;
+  }
   if (age > FRESH_SHARE * partMs) {
     const r = await x.store.waitFor(
       () => {
@@ -67,15 +87,17 @@ async function answerAtTheEdge(x: Exchange, path: string, first: Manifest, d: Di
         return m.advancedAt !== first.advancedAt || m.state?.ended === true;
       },
       partMs,
-      (cb) => {
-        x.res.on('close', cb);
-        return () => x.res.off('close', cb);
-      },
+      onClose,
     );
     if (r === 'closed') return;
     current = x.store.manifests.get(path) ?? current;
   }
   respond(x, current, d, false, 0);
+}
+
+function tooYoung(m: Manifest): boolean {
+  const st = m.state;
+  return st?.partHoldBack !== undefined && st.listed !== undefined && st.listed < st.partHoldBack;
 }
 
 /** Answer a request for a manifest known to the store (`path` is its absolute path). */
@@ -90,8 +112,7 @@ export async function servePlaylist(x: Exchange, path: string, query: URLSearchP
   }
   const d: Directives = parsed;
   const st = first.state;
-  if (st && d.msn === undefined && !st.ended && st.partTarget && st.lastMsn >= 0)
-    return answerAtTheEdge(x, path, first, d);
+  if (st && d.msn === undefined && !st.ended && st.partTarget) return answerAtTheEdge(x, path, first, d);
   if (!st || d.msn === undefined) {
     respond(x, first, d, false, 0);
     return;

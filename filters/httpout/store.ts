@@ -9,7 +9,7 @@ import { dirname, resolve } from 'node:path';
 import { packetProp } from '../../src/index.js';
 import type { PacketProps } from '../../src/index.js';
 import type { WriterHooks } from '../fout/file-writer.js';
-import { partTargetOf, preloadHints } from './directives.js';
+import { listedSecondsOf, partHoldBackOf, partTargetOf, preloadHints } from './directives.js';
 import type { PlaylistState } from './directives.js';
 
 /**
@@ -100,12 +100,14 @@ export function etagOf(data: Uint8Array): string {
 function stateOf(props: PacketProps, text: string): PlaylistState | undefined {
   if (packetProp(props, 'HLSVariant') !== true) return undefined;
   const pt = partTargetOf(text);
+  const phb = partHoldBackOf(text);
   return {
     lastMsn: packetProp(props, 'HLSLastMsn') ?? -1,
     lastPart: packetProp(props, 'HLSLastPart') ?? -1,
     ended: packetProp(props, 'HLSEnded') === true,
     targetDuration: packetProp(props, 'HLSTargetDuration') ?? 0,
     ...(pt !== undefined ? { partTarget: pt } : {}),
+    ...(phb !== undefined ? { partHoldBack: phb, listed: listedSecondsOf(text) } : {}),
   };
 }
 
