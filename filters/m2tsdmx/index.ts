@@ -84,6 +84,9 @@ Examples:
     let declaredAll = false;
     let ended = false;
     let aus = 0;
+    /** Corrupt PES packets (lost packets): video ones kept, audio ones dropped. */
+    let corruptKept = 0;
+    let corruptDropped = 0;
     const issues = { cc: 0, pes: 0, section: 0, sync: 0 };
 
     const warnOnce = (key: string, msg: string) => {
@@ -92,6 +95,18 @@ Examples:
       ctx.log.warn(msg);
     };
     const srcName = () => String(input?.props.URL ?? input?.props.SourcePath ?? 'input');
+
+    /** Map a PES's timestamps, and say so when the program's clock jumped (an encoder restart, a splice). */
+    function mapTime(s: EsStream, pts: number, dts: number | undefined): { pts: number; dts: number } {
+      const clock = clockOf(s.program);
+      const before = clock.discontinuities;
+      const t = clock.map(s.pid, pts, dts);
+      if (clock.discontinuities !== before)
+        ctx.log.warn(
+          `${srcName()}: program ${s.program}: timestamps jumped on PID ${s.pid} (an encoder restart or a splice)${ctx.args.mappcr ? ': absorbed, the output timeline continues' : ''}; ${clock.discontinuities} so far`,
+        );
+      return t;
+    }
 
     const clockOf = (program: number): ProgramClock => {
       let c = clocks.get(program);
@@ -146,7 +161,7 @@ Examples:
       const s = streams.get(pid);
       if (!s?.nal || header.pts === undefined) return;
       // The access unit in progress is complete: its duration is known from this decode time.
-      const t = clockOf(s.program).map(pid, header.pts, header.dts);
+      const t = mapTime(s, header.pts, header.dts);
       const au = s.nal.next(t.dts);
       if (au) deliver(s, au);
       pendingStart.set(pid, t);
@@ -168,10 +183,20 @@ Examples:
         }
         s.probing = false;
       }
+      if (pes.corrupt) {
+        // Video: kept, so the timeline stays whole (a lost frame's time goes to the one before; the
+        // decoder conceals the damage until the next random access point). Audio: dropped.
+        if (s.adts) {
+          corruptDropped++;
+          pendingStart.delete(pes.pid);
+          return;
+        }
+        corruptKept++;
+      }
       let ts = pendingStart.get(pes.pid);
       pendingStart.delete(pes.pid);
       if (pes.header.pts === undefined) ts = undefined;
-      else ts ??= clockOf(s.program).map(pes.pid, pes.header.pts, pes.header.dts);
+      else ts ??= mapTime(s, pes.header.pts, pes.header.dts);
       if (s.nal) {
         const au = s.nal.add(pes.data, ts);
         if (au) deliver(s, au);
@@ -303,7 +328,8 @@ Examples:
       ctx.reportStatus({
         frames: aus,
         ccErrors: st.ccErrors,
-        pesDropped: st.droppedPes,
+        pesDropped: st.droppedPes + corruptDropped,
+        pesDamaged: corruptKept,
         bytesSkipped: st.bytesSkipped,
         discontinuities: [...clocks.values()].reduce((n, c) => n + c.discontinuities, 0),
       });
@@ -329,9 +355,17 @@ Examples:
       ended = true;
       const st = demux.stats;
       const disc = [...clocks.values()].reduce((n, c) => n + c.discontinuities, 0);
-      if (st.ccErrors || st.droppedPes || st.bytesSkipped || st.pesOverruns || st.badSections || disc)
+      if (
+        st.ccErrors ||
+        st.droppedPes ||
+        st.corruptPes ||
+        st.bytesSkipped ||
+        st.pesOverruns ||
+        st.badSections ||
+        disc
+      )
         ctx.log.warn(
-          `${srcName()}: ${st.ccErrors} continuity errors, ${st.droppedPes} PES dropped, ${st.pesOverruns} PES overruns, ${st.badSections} bad sections, ${st.bytesSkipped} bytes skipped, ${disc} timestamp discontinuities`,
+          `${srcName()}: ${st.ccErrors} continuity errors, ${corruptKept} damaged video frames kept, ${st.droppedPes + corruptDropped} PES dropped, ${st.pesOverruns} PES overruns, ${st.badSections} bad sections, ${st.bytesSkipped} bytes skipped, ${disc} timestamp discontinuities`,
         );
     }
 

@@ -76,7 +76,8 @@ Examples:
       maxBytes: Math.max(1 << 16, ctx.args.maxbuf),
       timeout: ctx.args.timeout,
       label,
-      url: src,
+      // Segment names come from it (the dasher's $File$): `stdin`, not `-`.
+      url: stdin ? 'stdin' : src,
       ext: ctx.args.ext,
       mime: ctx.args.mime,
       tsprobe: true,

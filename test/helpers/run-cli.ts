@@ -34,6 +34,8 @@ export interface RunOptions {
   timeoutMs?: number;
   /** Bytes written to the child's standard input (then closed). */
   stdin?: Uint8Array;
+  /** Leave standard input open: the caller writes (or pipes) into `child.stdin` and ends it. */
+  keepStdin?: boolean;
   /** Environment variables added to (or, set to undefined, removed from) the inherited ones. */
   env?: Record<string, string | undefined>;
 }
@@ -56,7 +58,7 @@ export function startGraphpac(args: string[], opts: RunOptions = {}): Running {
   child.stderr.on('data', (d: Buffer) => err.push(d));
   child.stdin.on('error', () => {}); // the child may exit before reading its input
   if (opts.stdin) child.stdin.end(opts.stdin);
-  else child.stdin.end();
+  else if (!opts.keepStdin) child.stdin.end();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;

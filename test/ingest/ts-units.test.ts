@@ -249,7 +249,7 @@ test('hvcC from VPS/SPS/PPS: the codec string of the MP4 the stream came from', 
   );
 });
 
-test('demuxer: PAT, PMT, PES in any chunking; CC errors counted and the broken PES dropped', (t) => {
+test('demuxer: PAT, PMT, PES in any chunking; CC errors counted, the damaged PES flagged', (t) => {
   const m = new Muxer().psi(0, pat([[1, 0x1000]])).psi(
     0x1000,
     pmt(1, 0x100, [
@@ -279,7 +279,7 @@ test('demuxer: PAT, PMT, PES in any chunking; CC errors counted and the broken P
     got.map((p) => [p.header.pts, p.data.length, p.data[0]]),
     [0, 1, 2, 3].map((i) => [90000 + i * 3600, 400, i]),
   );
-  // Drop the second packet of the second PES: a continuity error, that PES is lost.
+  // Drop the second packet of the second PES: a continuity error; that PES comes flagged corrupt, with its hole.
   const lossy = new Muxer().psi(0, pat([[1, 0x1000]])).psi(0x1000, pmt(1, 0x100, [[0x1b, 0x100]]));
   for (let i = 0; i < 3; i++) lossy.pes(0x100, 0xe0, new Uint8Array(400).fill(i), 90000 + i * 3600);
   lossy.packets.splice(2 + 4, 1);
@@ -288,10 +288,15 @@ test('demuxer: PAT, PMT, PES in any chunking; CC errors counted and the broken P
   d2.push(lossy.bytes());
   d2.flush();
   t.is(d2.stats.ccErrors, 1);
-  t.is(d2.stats.droppedPes, 1);
+  t.is(d2.stats.corruptPes, 1);
   t.deepEqual(
-    got2.map((p) => p.data[0]),
-    [0, 2],
+    got2.map((p) => [p.data[0], p.data.length, p.corrupt ?? false]),
+    [
+      [0, 400, false],
+      [1, 400 - 184, true],
+      [2, 400, false],
+    ],
+    'the damaged PES comes with its hole, flagged',
   );
 });
 

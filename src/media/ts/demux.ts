@@ -29,6 +29,12 @@ export interface PesPacket {
   data: Uint8Array;
   /** random_access_indicator of the packet the PES started in. */
   randomAccess: boolean;
+  /**
+   * Packets of it were lost (continuity error, transport error) or it ended before its declared length:
+   * the bytes that came, in order, with a hole. Its timing is right; whether to use it is the receiver's
+   * call (a video frame kept keeps the timeline whole: the decoder conceals the damage).
+   */
+  corrupt?: boolean;
 }
 
 export interface DemuxStats {
@@ -42,8 +48,10 @@ export interface DemuxStats {
   teiPackets: number;
   /** Sections with a bad CRC or length. */
   badSections: number;
-  /** PES packets dropped: bad header, lost packets inside, or cut short. */
+  /** PES packets dropped: a bad header. */
   droppedPes: number;
+  /** PES packets delivered with a hole (lost packets inside, or cut short before their length). */
+  corruptPes: number;
   /** PES packets whose declared length ended inside a TS packet that carried more (extra bytes ignored). */
   pesOverruns: number;
 }
@@ -95,6 +103,7 @@ export class TsDemuxer {
     teiPackets: 0,
     badSections: 0,
     droppedPes: 0,
+    corruptPes: 0,
     pesOverruns: 0,
   };
   /** Programs by number. */
@@ -222,7 +231,10 @@ export class TsDemuxer {
     this.events.onIssue?.({ kind: 'cc', pid: p.pid, expected, got: p.cc });
     st.lastCc = p.cc;
     const es = this.es.get(p.pid);
-    if (es?.header) es.broken = true;
+    // Packets were lost. Inside a PES, it is broken. At the start of the next one (an encoder restart,
+    // a splice), the PES in progress ends here: a bounded one is checked against its length, an
+    // unbounded one (video) is taken as it is rather than lost whole.
+    if (es?.header && !p.pusi) es.broken = true;
     this.sections.get(p.pid)?.reset();
     return true;
   }
@@ -320,7 +332,6 @@ export class TsDemuxer {
       this.events.onPesStart?.(es.pid, header);
       payload = payload.subarray(header.payloadOffset);
     } else if (!es.header) return; // joined in the middle of a PES: wait for the next start
-    if (es.broken) return;
     if (es.expected) {
       const room = es.expected - es.size;
       if (payload.length > room) {
@@ -354,9 +365,16 @@ export class TsDemuxer {
   private completePes(es: EsState, cut: boolean): void {
     const header = es.header;
     if (!header) return;
-    if (es.broken) return this.dropPes(es, 'packets lost inside the PES');
-    if (cut && es.expected && es.size < es.expected)
-      return this.dropPes(es, `PES cut short (${es.size} of ${es.expected} bytes)`);
+    const short = cut && es.expected > 0 && es.size < es.expected;
+    const corrupt = es.broken || short;
+    if (corrupt) {
+      this.stats.corruptPes++;
+      this.events.onIssue?.({
+        kind: 'pes',
+        pid: es.pid,
+        error: short ? `PES cut short (${es.size} of ${es.expected} bytes)` : 'packets lost inside the PES',
+      });
+    }
     const data = es.chunks.length === 1 ? es.chunks[0]! : concat(es.chunks, es.size);
     const pes: PesPacket = {
       pid: es.pid,
@@ -365,6 +383,7 @@ export class TsDemuxer {
       header,
       data,
       randomAccess: es.randomAccess,
+      ...(corrupt ? { corrupt } : {}),
     };
     this.resetPes(es);
     this.events.onPes?.(pes);
