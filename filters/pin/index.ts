@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync, unlinkSync } from 'node:fs';
 import type { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { arg, defineFilter, GraphError } from '../../src/index.js';
+import { arg, defineFilter, GraphError, isEvent } from '../../src/index.js';
 import { LiveInput } from '../sockin/live-input.js';
 
 const STDIN = new Set(['-', 'stdin', 'pipe://0', 'pipe:0']);
@@ -139,13 +139,13 @@ Examples:
         return r;
       },
       processEvent(event) {
-        if (event.type === 'stop') {
+        if (isEvent(event, 'stop')) {
           live.stop();
           ctx.requestProcess();
           return true;
         }
-        if (event.type === 'source-seek') {
-          const start = Number(event.start);
+        if (isEvent(event, 'source-seek')) {
+          const start = event.start;
           if (!live.seekTo(start))
             live.close(
               new GraphError(

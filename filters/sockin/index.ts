@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { arg, defineFilter, GraphError } from '../../src/index.js';
+import { arg, defineFilter, GraphError, isEvent } from '../../src/index.js';
 import { parseSockUrl } from './address.js';
 import type { SockAddress } from './address.js';
 import { LiveInput } from './live-input.js';
@@ -236,14 +236,14 @@ Examples:
         return r;
       },
       processEvent(event) {
-        if (event.type === 'stop') {
+        if (isEvent(event, 'stop')) {
           live.stop();
           ctx.requestProcess();
           return true;
         }
         // A stream cannot seek; a demuxer asking to go on from where it is gets exactly that.
-        if (event.type === 'source-seek') {
-          const start = Number(event.start);
+        if (isEvent(event, 'source-seek')) {
+          const start = event.start;
           if (!live.seekTo(start))
             live.close(
               new GraphError(

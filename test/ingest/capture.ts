@@ -1,61 +1,54 @@
 /**
- * Helpers for the m2tsdmx tests: a sink plugin that keeps every packet of every stream (with the PID's
- * properties), run through a scripted session; ffprobe's packets with their data.
+ * Helpers for the m2tsdmx tests: the demuxer run alone on the test harness, every packet of every stream
+ * kept (with the PID's properties); ffprobe's packets with their data.
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { arg, createSession, defineFilter } from '../../src/index.js';
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import m2tsdmx from '../../filters/m2tsdmx/index.js';
 import type { Packet, PidProps } from '../../src/index.js';
+import { createHarness } from '../../src/testing/index.js';
 
 const run = promisify(execFile);
 
 export interface Captured {
   name: string;
   props: PidProps;
-  packets: Packet[];
+  packets: readonly Packet[];
 }
 
-/** Demux `url` (options as on the command line, e.g. `{ pwait: 1 }` for m2tsdmx) and keep every packet. */
-export async function capture(
-  url: string,
-  options: Record<string, string | number> = {},
-): Promise<Captured[]> {
-  const got: Captured[] = [];
-  const sink = defineFilter({
-    name: 'capsink',
-    description: 'keeps the packets of every stream',
-    args: { dst: arg.string(undefined, 'cap:') },
-    maxInputs: Infinity,
-    caps: [{ name: 'media', in: { StreamType: ['Visual', 'Audio'] } }],
-    probeUrl: (u) => (u.startsWith('cap:') ? 'supported' : 'no'),
-    create(ctx) {
-      const by = new Map<string, Captured>();
-      return {
-        configurePid(pid, status) {
-          if (status === 'new') {
-            const c = { name: pid.name, props: pid.props, packets: [] };
-            by.set(pid.name, c);
-            got.push(c);
-          } else by.get(pid.name)!.props = pid.props;
-        },
-        process() {
-          let moved = false;
-          for (const pid of ctx.inputs)
-            for (let p = pid.take(); p; p = pid.take()) {
-              moved = true;
-              by.get(pid.name)!.packets.push(p);
-            }
-          if (ctx.inputs.length && ctx.inputs.every((i) => i.eos) && !ctx.connectionsPending()) return 'eos';
-          return moved ? 'ok' : 'not-ready';
-        },
-      };
-    },
-  });
-  const s = createSession({ plugins: [sink], logs: 'all@error' });
-  s.addSource(url, options);
-  s.addSink('cap:');
-  await s.run();
-  return got;
+/**
+ * m2tsdmx alone on the single-filter harness (src/testing): the file's bytes fed in 64 KiB packets as
+ * fin sends them, with the Extension of its name or, without one, the MIME type the content probe gives
+ * (as fin asks the registry); every output PID collected.
+ */
+export async function capture(path: string): Promise<Captured[]> {
+  const bytes = readFileSync(path);
+  const ext = extname(path).slice(1);
+  const mime = ext ? undefined : m2tsdmx.probeData?.(bytes.subarray(0, 4096))?.mime;
+  const h = await createHarness(m2tsdmx);
+  try {
+    const input = h.input({
+      StreamType: 'File',
+      URL: path,
+      SourcePath: path,
+      ...(ext ? { Extension: ext } : {}),
+      ...(mime ? { MIMEType: mime } : {}),
+    });
+    for (let at = 0; at < bytes.length; at += 65536)
+      input.push({
+        data: bytes.subarray(at, at + 65536),
+        byteOffset: at,
+        start: at === 0,
+        end: at + 65536 >= bytes.length,
+      });
+    input.end();
+    await h.finish();
+    return h.outputs.map((o) => ({ name: o.name, props: o.props, packets: o.packets }));
+  } finally {
+    await h.close();
+  }
 }
 
 export interface FfDataPacket {
