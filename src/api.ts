@@ -17,7 +17,7 @@ import { parseGraph } from './syntax/parse.js';
 import { Session } from './engine/session.js';
 import type { SessionEvents } from './engine/session.js';
 import { checkDescriptor } from './engine/registry.js';
-import type { FilterDescriptor } from './engine/filter-api.js';
+import type { AnyFilterDescriptor } from './engine/filter-api.js';
 import type { SchedulerClock } from './engine/clock.js';
 import { createLogSink, parseLogs } from './engine/logger.js';
 import { GraphError } from './engine/errors.js';
@@ -37,7 +37,7 @@ export interface FilterRef {
 
 export interface SessionSettings {
   /** Extra filters (plugins), registered after the built-ins. */
-  plugins?: readonly FilterDescriptor[];
+  plugins?: readonly AnyFilterDescriptor[];
   /** GPAC -logs syntax, e.g. `all@warning` (default) or `dash@debug`. */
   logs?: string;
   clock?: SchedulerClock;

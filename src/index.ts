@@ -2,15 +2,18 @@
  * graphpac's public API: what plugins and scripts may import (`import { defineFilter } from 'graphpac'`).
  * Built-in filters use exactly this surface.
  */
-export { defineFilter, FILTER_API_VERSION } from './engine/filter-api.js';
+export { defineFilter, defineLazyFilter, FILTER_API_VERSION } from './engine/filter-api.js';
 export type {
+  AnyFilterDescriptor,
   Clock,
   FileDeleteEvent,
   FilterContext,
   FilterDescriptor,
   FilterEvent,
   FilterImpl,
+  FilterMetadata,
   InputPid,
+  LazyFilterDescriptor,
   Logger,
   OutputPid,
   Packet,

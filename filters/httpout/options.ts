@@ -5,6 +5,11 @@
 import { arg, GraphError } from '../../src/index.js';
 import type { ArgsOf } from '../../src/index.js';
 
+/** Path of the UTCTiming resource (urn:mpeg:dash:utc:http-iso:2014). */
+export const TIME_PATH = '/time';
+/** The watch page (src/watch/page.ts) and the players it loads. */
+export const WATCH_PATH = '/watch';
+
 export const httpoutArgs = {
   dst: arg.string(undefined, 'URL of the server: http://HOST:PORT/path (host = bind interface)'),
   port: arg.uint(0, 'port when the URL has none (0: 80, or 443 with cert)'),

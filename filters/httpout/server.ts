@@ -23,6 +23,7 @@ import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
 import type { CacheClass } from './headers.js';
 import type { ServerOptions } from './options.js';
+import { TIME_PATH, WATCH_PATH } from './options.js';
 import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
 import { inside, upload } from './uploads.js';
@@ -33,10 +34,7 @@ export const MAX_HELD_PER_CLIENT = 16;
 export const LISTEN_BACKLOG = 4096;
 /** Requests one HTTP/1.1 connection may have waiting behind the one being answered. */
 export const MAX_PIPELINED = 64;
-/** Path of the UTCTiming resource (urn:mpeg:dash:utc:http-iso:2014). */
-export const TIME_PATH = '/time';
-/** The watch page (src/watch/page.ts) and the players it loads. */
-export const WATCH_PATH = '/watch';
+export { TIME_PATH, WATCH_PATH };
 
 /** Split and decode a request target; `undefined` for anything malformed or escaping the root. */
 export function requestPath(

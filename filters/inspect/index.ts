@@ -2,7 +2,8 @@
  * inspect: GPAC's debugging sink. Prints every PID it receives with its properties and, with `deep`,
  * one line per packet; ends with a summary per PID (packets, bytes, duration, first/last DTS).
  */
-import { arg, defineFilter } from '../../src/index.js';
+import { defineFilter } from '../../src/index.js';
+import descriptor from './descriptor.js';
 import type { InputPid } from '../../src/index.js';
 import type { PidStats } from './format.js';
 import {
@@ -18,36 +19,7 @@ import {
 import { LineWriter } from './writer.js';
 
 export default defineFilter({
-  name: 'inspect',
-  logTools: ['container'],
-  description: 'Print the PIDs (and with deep, the packets) it receives, as text or JSON lines',
-  help: `inspect is a sink that prints what reaches it: one line per PID with all its properties, one line per
-packet with deep (dts, cts, duration, SAP type, size), and a summary per PID at the end (packet count,
-bytes, total duration in seconds and in timescale units, first and last DTS).
-
-With fmt=json every line is one JSON object: {"type":"pid",...properties} per PID (binary values in hex,
-or {"size":N} when long), {"type":"packet","pid":N,"dts":...,"cts":...,"duration":...,"sap":...,"size":...}
-per packet with deep, and {"type":"summary","pid":N,"packets":...,"duration":seconds,...} per PID last.
-Output goes to stdout unless log names stderr or a file; logs never mix into it.
-
-It accepts any PID except raw files (StreamType=File), so a source is demuxed first.
-
-Examples:
-  graphpac -i video.mp4 inspect                       tracks and their properties
-  graphpac -i video.mp4 inspect:deep                  plus one line per sample
-  graphpac -i video.mp4 inspect:deep:fmt=json | jq .  JSON lines
-  graphpac -i video.mp4 inspect:log=/dev/null         demux only (benchmarks)`,
-  args: {
-    deep: arg.bool(false, 'also print one line per packet'),
-    fmt: arg.enum(['text', 'json'], 'text', 'output format: GPAC-like text lines, or JSON lines'),
-    log: arg.string('stdout', 'where to write: stdout, stderr, or a file path'),
-  },
-  // Any demuxed stream (audio, video, text, ...): raw files are excluded so link resolution inserts
-  // a demuxer between a source and inspect.
-  caps: [{ name: 'any-stream', inExcluded: { StreamType: 'File' } }],
-  // A packet's data is read (and printed) in the process() call that takes it, never kept.
-  dropsTakenPackets: true,
-  maxInputs: Number.POSITIVE_INFINITY,
+  ...descriptor,
   create(ctx) {
     const json = ctx.args.fmt === 'json';
     const deep = ctx.args.deep;

@@ -6,7 +6,7 @@
  */
 import type { ArgDef } from '../engine/args.js';
 import { formatDefault, typeName } from '../engine/args.js';
-import type { FilterDescriptor } from '../engine/filter-api.js';
+import type { FilterMetadata as FilterDescriptor } from '../engine/filter-api.js';
 
 /** What is shown of one option. `default` and `values` are '' when there is none. */
 export interface OptionFields {

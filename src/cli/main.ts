@@ -2,22 +2,32 @@
  * The graphpac command line: `graphpac [gpac] <gpac arguments>`. commander reads only the engine's own
  * leading long options; everything else goes, in order, to the gpac grammar.
  * Exit code 0 on success, 1 on any error, with one line naming the problem (stack only with debug logs).
+ * Start-up: what a run does not use is not loaded (`--version` loads neither the engine nor a filter;
+ * the MP4Box front-end, help, JSON graph files, -graph/-stats and the progress display are imported
+ * when asked for; filters when a graph uses them: src/builtins.ts).
  */
 import { Command } from 'commander';
-import { pathToFileURL } from 'node:url';
-import { resolve } from 'node:path';
-import { parseGraph } from '../syntax/parse.js';
-import { translateMp4BoxWithWarnings } from '../syntax/mp4box.js';
-import { Session } from '../engine/session.js';
-import { createLogSink, parseLogs } from '../engine/logger.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { GraphError } from '../engine/errors.js';
-import { readSessionOptions } from '../engine/session-options.js';
-import { createRegistry } from '../builtins.js';
-import { formatGraph, formatStats } from './graph-print.js';
-import { helpText } from './help.js';
-import { loadPlugins } from './plugins.js';
-import { startProgress } from './progress.js';
-import { GraphSession, readGraphFile } from '../api.js';
+import type { Registry } from '../engine/registry.js';
+
+/** The version in graphpac's package.json (found upwards from here: src/cli or dist/src/cli). */
+function packageVersion(): string {
+  for (let dir = dirname(fileURLToPath(import.meta.url)), i = 0; i < 5; dir = dirname(dir), i++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === 'graphpac' && pkg.version) return pkg.version;
+    } catch {
+      // not there: one level up
+    }
+  }
+  return 'unknown';
+}
 
 export async function main(
   argv: string[],
@@ -40,20 +50,47 @@ export async function main(
     const engineOpts = program.opts<{ plugin?: string[]; version?: boolean; graphFile?: string }>();
     let args = program.args;
     if (engineOpts.version) {
-      out.write('graphpac 0.1.0\n');
+      out.write(`graphpac ${packageVersion()}\n`);
       return 0;
     }
     if (args[0]?.toLowerCase() === 'gpac') args = args.slice(1);
-    const mp4box = args[0]?.toLowerCase() === 'mp4box' ? translateMp4BoxWithWarnings(args.slice(1)) : null;
-    const registry = await createRegistry();
-    await loadPlugins(registry, engineOpts.plugin ?? []);
+    const mp4box =
+      args[0]?.toLowerCase() === 'mp4box'
+        ? (await import('../syntax/mp4box.js')).translateMp4BoxWithWarnings(args.slice(1))
+        : null;
+    // The filters (built-ins and --plugin modules): not needed for the usage text alone.
+    const plugins = engineOpts.plugin ?? [];
+    let registry: Registry | undefined;
+    const getRegistry = async (): Promise<Registry> => {
+      if (!registry) {
+        const [{ createRegistry }, { loadPlugins }] = await Promise.all([
+          import('../builtins.js'),
+          import('./plugins.js'),
+        ]);
+        const r = await createRegistry();
+        await loadPlugins(r, plugins);
+        registry = r;
+      }
+      return registry;
+    };
+    // A bad plugin is an error whatever else the line says.
+    if (plugins.length) await getRegistry();
+    const help = async (topic: string | null) => {
+      const { helpText, USAGE } = await import('./help.js');
+      return topic === null ? USAGE : helpText(await getRegistry(), topic);
+    };
     if (!args.length && !mp4box && !engineOpts.graphFile) {
-      out.write(helpText(registry, null));
+      out.write(await help(null));
       return 0;
     }
+    const [{ parseGraph }, { readSessionOptions }] = await Promise.all([
+      import('../syntax/parse.js'),
+      import('../engine/session-options.js'),
+    ]);
     let spec = mp4box ? mp4box.spec : parseGraph(args);
     if (engineOpts.graphFile) {
       // The file's graph, then whatever the command line adds (session options such as -graph).
+      const { GraphSession, readGraphFile } = await import('../api.js');
       const g = new GraphSession().loadGraphFile(await readGraphFile(engineOpts.graphFile));
       spec = {
         entries: [...g.spec.entries, ...spec.entries],
@@ -64,14 +101,18 @@ export async function main(
     // One table for every session option (engine/session-options.ts): refused here as by the API.
     const options = readSessionOptions(spec.session);
     if (options.help !== undefined) {
-      out.write(helpText(registry, options.help));
+      out.write(await help(options.help));
       return 0;
     }
+    const [{ Session }, { createLogSink, parseLogs }] = await Promise.all([
+      import('../engine/session.js'),
+      import('../engine/logger.js'),
+    ]);
     const logCfg = parseLogs(options.logs);
     debug = logCfg.debug;
     const logs = createLogSink(logCfg);
     for (const w of mp4box?.warnings ?? []) logs.root.warn(w);
-    const session = new Session({ registry, logs, options: spec.session });
+    const session = new Session({ registry: await getRegistry(), logs, options: spec.session });
     session.load(spec);
     let interrupts = 0;
     const onInt = () => {
@@ -85,16 +126,17 @@ export async function main(
     const quiet = options.quiet;
     const stopProgress =
       !quiet && err === process.stderr && process.stderr.isTTY
-        ? startProgress(session, process.stderr)
+        ? (await import('./progress.js')).startProgress(session, process.stderr)
         : undefined;
+    const print = options.graph || options.stats ? await import('./graph-print.js') : undefined;
     try {
       await session.run();
     } finally {
       stopProgress?.();
       process.off('SIGINT', onInt);
       process.off('SIGTERM', onTerm);
-      if (options.graph) err.write(formatGraph(session) + '\n');
-      if (options.stats) err.write(formatStats(session) + '\n');
+      if (print && options.graph) err.write(print.formatGraph(session) + '\n');
+      if (print && options.stats) err.write(print.formatStats(session) + '\n');
       logs.flush();
     }
     return 0;

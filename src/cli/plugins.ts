@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { GraphError, errorMessage } from '../engine/errors.js';
-import type { FilterDescriptor } from '../engine/filter-api.js';
+import type { AnyFilterDescriptor } from '../engine/filter-api.js';
 import type { Registry } from '../engine/registry.js';
 
 function entryOf(m: string): string {
@@ -49,6 +49,6 @@ export async function loadPlugins(registry: Registry, modules: readonly string[]
       );
     }
     const list = Array.isArray(mod.filters) ? mod.filters : [mod.default];
-    for (const f of list) registry.register(f as FilterDescriptor, `plugin "${m}"`);
+    for (const f of list) registry.register(f as AnyFilterDescriptor, `plugin "${m}"`);
   }
 }

@@ -301,3 +301,32 @@ export function defineFilter<const S extends ArgsSchema>(
 ): FilterDescriptor<S> {
   return { apiVersion: FILTER_API_VERSION, ...descriptor };
 }
+
+/** What the engine knows of a filter without its implementation: everything but create(). */
+export type FilterMetadata<S extends ArgsSchema = ArgsSchema> = Omit<FilterDescriptor<S>, 'create'>;
+
+/**
+ * A filter whose implementation is imported on first use. The descriptor holds what link resolution,
+ * option parsing, probing and help need (name, args, caps, probes…) and `load()`; nothing the filter
+ * does at run time is imported until a graph uses it. A filter with heavy dependencies (a server, a
+ * codec library) stays out of the start-up of every run that does not use it.
+ *
+ *   // descriptor.ts (imported by whoever registers the filter)
+ *   export default defineLazyFilter({ name: 'mydmx', args, caps, probeData, load: () => import('./index.js') });
+ *   // index.ts (the implementation: the same descriptor, with create)
+ *   export default defineFilter({ ...descriptor, create(ctx) { … } });
+ */
+export interface LazyFilterDescriptor<S extends ArgsSchema = ArgsSchema> extends FilterMetadata<S> {
+  /** The module whose default export is the full filter (this descriptor with create()). */
+  load(): Promise<{ default: FilterDescriptor } | FilterDescriptor>;
+}
+
+/** What a registry holds: a filter with its implementation, or one loaded on first use. */
+export type AnyFilterDescriptor = FilterDescriptor | LazyFilterDescriptor;
+
+/** Declare a filter whose implementation is loaded on first use (see LazyFilterDescriptor). */
+export function defineLazyFilter<const S extends ArgsSchema>(
+  descriptor: LazyFilterDescriptor<S>,
+): LazyFilterDescriptor<S> {
+  return { apiVersion: FILTER_API_VERSION, ...descriptor };
+}

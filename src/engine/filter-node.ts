@@ -6,6 +6,7 @@ import type { ArgValue } from './args.js';
 import type { CapsBundle } from './caps.js';
 import type {
   FilterContext,
+  AnyFilterDescriptor,
   FilterDescriptor,
   FilterEvent,
   FilterImpl,
@@ -104,7 +105,7 @@ export class FilterNode {
   processMs = 0;
 
   constructor(
-    readonly desc: FilterDescriptor,
+    readonly desc: AnyFilterDescriptor,
     readonly args: Record<string, ArgValue>,
     readonly decl: Declaration | null,
     /** Options passed on to filters loaded between this node and its sources/destinations (spec §1.7). */
@@ -135,8 +136,11 @@ export class FilterNode {
     return this.inputs.length < this.maxInputs;
   }
 
-  /** Instantiate the filter (calls the descriptor's create()). */
-  start(): void {
+  /**
+   * Instantiate the filter: create() of `impl`, the filter's implementation (the descriptor itself,
+   * or what a lazy descriptor's load() gave: the registry's loadImplementation()).
+   */
+  start(impl: FilterDescriptor): void {
     const host = this.host;
     const node = this as FilterNode;
     const inputs = () => this.inputs;
@@ -178,7 +182,7 @@ export class FilterNode {
       },
       session: { options: host.sessionOptions, shared: (key, init) => host.shared(key, init) },
     };
-    this.impl = callFilter(this, 'create', () => (this.desc.create as (c: typeof ctx) => FilterImpl)(ctx));
+    this.impl = callFilter(this, 'create', () => (impl.create as (c: typeof ctx) => FilterImpl)(ctx));
     this.started = true;
   }
 

@@ -6,7 +6,7 @@
  */
 import { EventEmitter } from 'eventemitter3';
 import type { GlobalOptionSpec, OptionSpec } from '../syntax/graph-spec.js';
-import type { FilterDescriptor, FilterEvent, SourceHandle } from './filter-api.js';
+import type { AnyFilterDescriptor, FilterDescriptor, FilterEvent, SourceHandle } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import { FilterNode } from './filter-node.js';
 import type { Declaration } from './filter-node.js';
@@ -15,6 +15,7 @@ import type { PidConnection, QueueLimits } from './pid.js';
 import { PidConnection as Conn } from './pid.js';
 import type { OutputPidImpl } from './pid.js';
 import type { Registry } from './registry.js';
+import { implementationOf, loadImplementation } from './registry.js';
 import { GraphError } from './errors.js';
 import { OptionUsage, applyArgs, inheritablePart } from './apply-args.js';
 import { describePid, resolvePid } from './linker.js';
@@ -75,7 +76,7 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
     this.logs = config.logs;
   }
 
-  get filters(): readonly FilterDescriptor[] {
+  get filters(): readonly AnyFilterDescriptor[] {
     return this.registry.list();
   }
 
@@ -112,7 +113,7 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
 
   /** A filter instance of this graph (not started: see startNode). */
   protected newNode(
-    desc: FilterDescriptor,
+    desc: AnyFilterDescriptor,
     args: Record<string, ArgValue>,
     decl: Declaration | null,
     inheritable: readonly OptionSpec[],
@@ -135,14 +136,49 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
     this.emit('warning', message);
   }
 
-  /** Instantiate a filter (its create()). */
+  /** Filters whose implementation is being imported (lazy descriptors): they start once it is. */
+  private readonly loads = new Set<Promise<void>>();
+
+  /**
+   * Instantiate a filter (its create()). A lazy filter whose implementation is not loaded yet starts
+   * once it is: the scheduler waits for that (settleLoads) before running anything; PIDs linked to it
+   * meanwhile queue up and reach its configurePid('new') when it starts.
+   */
   startNode(node: FilterNode): void {
-    node.start();
+    const impl = implementationOf(node.desc);
+    if (impl) return this.startWith(node, impl);
+    const p: Promise<void> = loadImplementation(node.desc).then((loaded) => {
+      this.loads.delete(p);
+      if (!node.finished && this.byName.get(node.name) === node) this.startWith(node, loaded);
+    });
+    p.catch(() => {}); // awaited (and thrown) by settleLoads
+    this.loads.add(p);
+    this.interruptSleep();
+  }
+
+  private startWith(node: FilterNode, impl: FilterDescriptor): void {
+    node.start(impl);
+    for (const c of node.inputs)
+      if (!c.configured) {
+        callFilter(node, 'configurePid', () => node.impl.configurePid?.(c, 'new'));
+        c.configured = true;
+      }
+    node.woken = true;
+  }
+
+  /** Some filter's implementation is being imported. */
+  get loading(): boolean {
+    return this.loads.size > 0;
+  }
+
+  /** Wait until every filter being loaded has started (throws a load or create() error). */
+  async settleLoads(): Promise<void> {
+    while (this.loads.size) await Promise.all([...this.loads]);
   }
 
   // ---- LinkHost ---------------------------------------------------------------------------------
 
-  createDynamic(desc: FilterDescriptor, from: FilterNode, target: FilterNode): FilterNode {
+  createDynamic(desc: AnyFilterDescriptor, from: FilterNode, target: FilterNode): FilterNode {
     // GPAC: sources a filter opens for itself do not inherit the opener's options.
     const inherited = from.group ? [...from.inheritable] : [...from.inheritable, ...target.inheritable];
     const res = applyArgs(desc.name, desc.args, [], inherited, this.globals, this.usage);
@@ -165,8 +201,11 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
     to.inputs.push(conn);
     this.raiseDepth(to, from.depth + 1);
     this.emit('link', pid.name, from.name, to.name);
-    callFilter(to, 'configurePid', () => to.impl.configurePid?.(conn, 'new'));
-    conn.configured = true;
+    // A filter still loading is configured when it starts (startWith).
+    if (to.started) {
+      callFilter(to, 'configurePid', () => to.impl.configurePid?.(conn, 'new'));
+      conn.configured = true;
+    }
     to.woken = true;
     to.saidEos = false;
   }

@@ -12,7 +12,7 @@
  */
 import type { CapsBundle, VirtualProps } from './caps.js';
 import { applyOutput, hasInputCaps, hasOutputCaps, matchInput } from './caps.js';
-import type { FilterDescriptor } from './filter-api.js';
+import type { AnyFilterDescriptor as FilterDescriptor } from './filter-api.js';
 import type { FilterNode } from './filter-node.js';
 import type { OutputPidImpl } from './pid.js';
 import type { PidProps } from './props.js';

@@ -35,6 +35,10 @@ export interface SchedulerHost {
   stop(mode: 'flush' | 'abort'): void;
   /** A promise resolved by anything that may unblock the graph (work settled, stop, a new source). */
   sleepSignal(): Promise<void>;
+  /** Some filter's implementation is being imported (a lazy descriptor)… */
+  readonly loading: boolean;
+  /** …wait until every such filter has started. */
+  settleLoads(): Promise<void>;
 }
 
 function consumersEnded(node: FilterNode, s: SchedulerHost): boolean {
@@ -185,6 +189,7 @@ export async function runScheduler(s: SchedulerHost): Promise<void> {
   for (;;) {
     if (s.stopMode === 'abort') throw new GraphError('INTERRUPTED', 'run aborted');
     if (s.asyncError) throw s.asyncError;
+    if (s.loading) await s.settleLoads();
     if (stopAt !== undefined && s.clock.now() >= stopAt && !s.stopMode) s.stop('flush');
     if (s.stopMode === 'flush') {
       // Stop where media enters the graph: sources, and filters reading only files (demuxers);
@@ -228,6 +233,7 @@ export async function runUntilIdle(s: SchedulerHost, opts: { finishIdle: boolean
   s.linkPending();
   for (;;) {
     if (s.asyncError) throw s.asyncError;
+    if (s.loading) await s.settleLoads();
     const node = pick(s, s.clock.now());
     if (node) {
       await runNode(s, node);

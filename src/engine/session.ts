@@ -5,7 +5,7 @@
  * data and control never depend on them.
  */
 import type { GraphSpec, OptionSpec, SessionOptionSpec } from '../syntax/graph-spec.js';
-import type { FilterDescriptor } from './filter-api.js';
+import type { AnyFilterDescriptor as FilterDescriptor } from './filter-api.js';
 import type { SchedulerClock } from './clock.js';
 import { systemClock } from './clock.js';
 import type { Declaration, FilterNode } from './filter-node.js';
@@ -14,6 +14,7 @@ import { createLogSink, parseLogs } from './logger.js';
 import type { QueueLimits } from './pid.js';
 import { DEFAULT_QUEUE_LIMITS } from './pid.js';
 import type { Registry } from './registry.js';
+import { loadImplementation } from './registry.js';
 import { GraphError, errorMessage } from './errors.js';
 import { applyArgs, inheritablePart, trackedPart } from './apply-args.js';
 import { runScheduler } from './scheduler.js';
@@ -176,6 +177,8 @@ export class Session extends FilterGraph {
     this.started = true;
     let error: GraphError | undefined;
     try {
+      // The declared filters' implementations first (lazy ones are imported now, all at once).
+      await Promise.all(this.nodes.map((n) => loadImplementation(n.desc)));
       for (const n of [...this.nodes]) {
         this.startNode(n);
         this.emit('filter', n.name, false);

@@ -9,6 +9,7 @@
  * output PID of the filter goes to a collector of its own.
  */
 import type {
+  AnyFilterDescriptor,
   FilterDescriptor,
   FilterEvent,
   FilterImpl,
@@ -24,7 +25,7 @@ import { FilterGraph, finalizeNode } from '../engine/graph.js';
 import type { FilterNode } from '../engine/filter-node.js';
 import type { OutputPidImpl, PidConnection } from '../engine/pid.js';
 import { DEFAULT_QUEUE_LIMITS } from '../engine/pid.js';
-import { Registry } from '../engine/registry.js';
+import { loadImplementation, Registry } from '../engine/registry.js';
 import { GraphError } from '../engine/errors.js';
 import { applyArgs, optionItems } from '../engine/apply-args.js';
 import type { Options } from '../engine/apply-args.js';
@@ -49,7 +50,7 @@ export interface HarnessOptions {
    * (e.g. fin). Without a registered sink for a URL, a destination opened by the filter is a collector
    * like its output PIDs, found with `output(url)`.
    */
-  filters?: readonly FilterDescriptor[];
+  filters?: readonly AnyFilterDescriptor[];
 }
 
 /** Something a collector received, in order. */
@@ -255,7 +256,11 @@ class HarnessGraph extends FilterGraph {
     this.destination = options.destination;
   }
 
-  add(desc: FilterDescriptor, own: readonly OptionSpec[], preset: Record<string, string> = {}): FilterNode {
+  add(
+    desc: AnyFilterDescriptor,
+    own: readonly OptionSpec[],
+    preset: Record<string, string> = {},
+  ): FilterNode {
     const res = applyArgs(desc.name, desc.args, own, [], this.globals, this.usage, preset);
     if (res.unknown.length)
       throw new GraphError(
@@ -290,7 +295,7 @@ class HarnessGraph extends FilterGraph {
     const col = new Collected(url ?? pid.name, url);
     this.collectors.set(node, col);
     this.nextCollected = col;
-    node.start();
+    node.start(this.collectorDesc);
     this.connect(pid, from, node);
     col.conn = node.inputs[0] as PidConnection;
   }
@@ -324,7 +329,7 @@ export class FilterHarness {
   private readonly node: FilterNode;
   private closed = false;
 
-  private constructor(desc: FilterDescriptor, options: HarnessOptions) {
+  private constructor(desc: AnyFilterDescriptor, impl: FilterDescriptor, options: HarnessOptions) {
     const registry = new Registry();
     registry.register(desc, 'the filter under test');
     for (const f of options.filters ?? []) if (f.name !== desc.name) registry.register(f, 'harness filters');
@@ -335,12 +340,15 @@ export class FilterHarness {
     this.node = this.graph.add(desc, own);
     this.node.depth = 1;
     this.graph.subject = this.node;
-    this.node.start();
+    this.node.start(impl);
   }
 
-  /** Instantiate `desc` (its create() runs now; a throw is reported like in a session). */
-  static async create(desc: FilterDescriptor, options: HarnessOptions = {}): Promise<FilterHarness> {
-    return new FilterHarness(desc, options);
+  /**
+   * Instantiate `desc` (its create() runs now; a throw is reported like in a session). A lazy
+   * descriptor's implementation is loaded first.
+   */
+  static async create(desc: AnyFilterDescriptor, options: HarnessOptions = {}): Promise<FilterHarness> {
+    return new FilterHarness(desc, await loadImplementation(desc), options);
   }
 
   /** The session clock the filter sees (a ManualClock unless one was given). */
@@ -396,11 +404,9 @@ export class FilterHarness {
       );
     const events: FilterEvent[] = [];
     let pid: OutputPid | undefined;
-    const feederNode = this.graph.add(
-      feederDescriptor(props, pidName, (p) => (pid = p), events),
-      [],
-    );
-    feederNode.start();
+    const feederDesc = feederDescriptor(props, pidName, (p) => (pid = p), events);
+    const feederNode = this.graph.add(feederDesc, []);
+    feederNode.start(feederDesc);
     const feeder = new Feeder(pid!, events);
     this.graph.feeders.set(feederNode, feeder);
     this.graph.linkAll();
@@ -487,6 +493,9 @@ export class FilterHarness {
 }
 
 /** Instantiate one filter in a harness (see FilterHarness). */
-export function createHarness(desc: FilterDescriptor, options: HarnessOptions = {}): Promise<FilterHarness> {
+export function createHarness(
+  desc: AnyFilterDescriptor,
+  options: HarnessOptions = {},
+): Promise<FilterHarness> {
   return FilterHarness.create(desc, options);
 }

@@ -179,7 +179,7 @@ test('--plugin loads a filter module; a bad plugin is named', async (t) => {
   t.is(r.code, 1);
   t.regex(
     r.stderr,
-    /^graphpac: invalid filter plugin ".*bad\.mjs" \(filter "oops"\): create\(\) is missing\n$/,
+    /^graphpac: invalid filter plugin ".*bad\.mjs" \(filter "oops"\): create\(\) is missing \(or load\(\), for a filter loaded on first use\)\n$/,
   );
 });
 

@@ -11,6 +11,7 @@ import { createLogSink, parseLogs } from '../../src/engine/logger.js';
 import { createRegistry } from '../../src/builtins.js';
 import { parseGraph } from '../../src/syntax/parse.js';
 import { partEnds, recordSink } from '../helpers/record-sink.js';
+import type { FilterDescriptor } from '../../src/index.js';
 import type { ManifestVersion } from '../helpers/record-sink.js';
 
 const MEDIA = new URL('../media/', import.meta.url).pathname;
@@ -45,7 +46,7 @@ async function run(clock: SchedulerClock | undefined, runfor: number): Promise<{
       };
     },
   } as typeof rec);
-  const reframer = registry.get('reframer')!;
+  const reframer = registry.get('reframer') as FilterDescriptor;
   const tapped = { ...reframer, name: 'reframer' };
   tapped.create = (ctx) =>
     reframer.create({
