@@ -3,7 +3,7 @@
  * another's), one after the other. Each rewrites its own section of docs/PERFORMANCE.md.
  *
  *   npm run bench -- [--runs 7] [--quick] [--cli compiled|dist|tsx] [--no-write]
- *                    [--only demux,package,lateness,origin-load,latency]
+ *                    [--only demux,package,lateness,origin-load,latency,startup]
  *
  * demux, package: 1 warm-up + --runs counted runs (default 7 here, the anchor's method; the 3,600 s packaging
  * job makes at most 3). lateness (2 real-time runs of 60 s) and origin-load (N = 10, 50, 200 players for 20 s
@@ -24,11 +24,12 @@ const SCRIPTS = {
   lateness: 'bench/lateness.ts',
   'origin-load': 'bench/origin-load.ts',
   latency: 'bench/latency.ts',
+  startup: 'bench/startup.ts',
 } as const;
 type Name = keyof typeof SCRIPTS;
 const isName = (v: string): v is Name => v in SCRIPTS;
 /** The scripts that repeat runs (--runs); the live ones run once and take --quick. */
-const REPEATED: readonly Name[] = ['demux', 'package'];
+const REPEATED: readonly Name[] = ['demux', 'package', 'startup'];
 
 const argv = process.argv.slice(2);
 const forward: string[] = [];

@@ -119,6 +119,7 @@ async function main(): Promise<void> {
     );
   }
   process.stdout.write(`machine: ${machine().text}\nbuilding ${baselineRef} and the working tree…\n`);
+  const version = codeVersion(); // what the working tree is when it is built
   const builds = [build('before', baselineRef), build('after', null)];
   const out = mkdtempSync(join(tmpdir(), 'graphpac-startup-out-'));
   process.on('exit', () => rmSync(out, { recursive: true, force: true }));
@@ -154,7 +155,7 @@ async function main(): Promise<void> {
 What a run costs around its media work: \`graphpac --version\`, \`-h\`, and a 1 s A/V clip (\`${CLIP}\`,
 cut from the test clips) packaged to DASH or demuxed to inspect. "before" is ${baselineRef} (main before
 issue #10: the CLI imported every filter, the origin's server and the MP4Box front-end at start-up),
-"after" the working tree (${codeVersion()}): the CLI imports what a run uses (\`--version\` loads neither the
+"after" the working tree (${version}): the CLI imports what a run uses (\`--version\` loads neither the
 engine nor a filter), and httpout, m2tsdmx, flist and inspect are registered by their descriptor alone,
 their implementation imported when a graph uses them (\`LazyFilterDescriptor\`, docs/PLUGINS.md); the
 origin's server code is no longer loaded in the packager's thread even when httpout is used.
