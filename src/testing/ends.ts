@@ -18,7 +18,8 @@ import { arg } from '../engine/args.js';
 
 /** Something a collector received, in order. */
 export type HarnessItem =
-  | { kind: 'packet'; packet: Packet }
+  /** `at`: the session clock (ms) when the packet reached the collector, i.e. when the filter sent it. */
+  | { kind: 'packet'; packet: Packet; at: number }
   | { kind: 'props'; props: Readonly<PidProps> }
   | { kind: 'event'; event: FilterEvent }
   | { kind: 'eos' };
@@ -171,7 +172,7 @@ export function collectorDescriptor(next: () => Collected): FilterDescriptor {
           for (const inp of ctx.inputs) {
             for (let p = inp.take(); p; p = inp.take()) {
               c.packets.push(p);
-              c.items.push({ kind: 'packet', packet: p });
+              c.items.push({ kind: 'packet', packet: p, at: ctx.clock.now() });
             }
             if (inp.eos && !c.ended) {
               c.ended = true;
