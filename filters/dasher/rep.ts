@@ -13,7 +13,7 @@ import { writeInitSegment } from '../../src/media/bmff/init-segment.js';
 import { trackCodecString } from '../../src/media/codecs/index.js';
 import type { TrackConfig } from '../../src/media/track.js';
 import { unixMsToNtp } from '../../src/media/time.js';
-import type { Part, Segment } from '../../src/manifest/model.js';
+import type { Segment } from '../../src/manifest/model.js';
 import type { ClosedChunk } from './segmenter.js';
 import { Segmenter } from './segmenter.js';
 import type { RepNames } from './naming.js';
@@ -130,6 +130,9 @@ export class Rep {
   private sequence = 1;
   /** Bytes written so far into the open segment file. */
   private segmentBytes = 0;
+  /** Chunks of the model's last segment entered so far, and their duration. */
+  private chunksInSegment = 0;
+  private segmentDuration = 0;
   /** Totals for the average bitrate. */
   bytes = 0;
   mediaDuration = 0;
@@ -356,20 +359,26 @@ export class Rep {
       };
       this.segments.push(seg);
     }
-    if (!seg.parts!.length) {
+    if (!this.chunksInSegment) {
       // A segment announced ahead of its first part: now its real start is known.
       seg.time = c.segmentCts - (this.segmenter.originCts ?? 0);
       seg.uri = this.segmentName(c.segment, seg.time);
+      this.segmentDuration = 0;
     }
     this.partsDone++;
     this.mediaDone += c.duration;
+    this.segmentDuration += c.duration;
     if (c.endsSegment) this.segmentsDone++;
-    const part: Part = { duration: c.duration, independent: c.independent, offset, size };
-    seg.parts!.push(part);
+    // Parts are listed only by live playlists: a static job records the first one alone (whether the
+    // segment starts with a SAP: on-demand's sidx).
+    if (this.opts.ackEveryChunk || !this.chunksInSegment)
+      seg.parts!.push({ duration: c.duration, independent: c.independent, offset, size });
+    this.chunksInSegment++;
     if (c.endsSegment) {
       seg.open = false;
-      seg.duration = seg.parts!.reduce((a, x) => a + x.duration, 0);
+      seg.duration = this.segmentDuration;
       seg.size = offset + size;
+      this.chunksInSegment = 0;
       // The next segment is announced at once, with no part yet, so the playlist keeps a preload hint
       // (dropped again if the stream ends here).
       if (!this.ended) {
