@@ -17,12 +17,19 @@ const tsxLoader = import.meta.resolve('tsx');
 
 export interface PoolOptions {
   workers: number;
-  /** A case running longer is a hang (default 20 s). */
+  /**
+   * A hang (default 20 s): that much CPU time in the case, or that much wall time with the process idle
+   * for its last 10 s (waiting for something that never comes). A loaded machine stretches wall time,
+   * not CPU time, so the verdict does not depend on the load; past 9 × this wall time (at least a minute)
+   * it is a hang anyway.
+   */
   timeoutMs?: number;
   /** A case whose process grows past this resident size is a memory blow-up (default 500 MB). */
   rssLimitMb?: number;
   /** V8 heap limit of the workers (default 512 MB). */
   heapMb?: number;
+  /** Environment variables added for the workers (the watchdog's own test: FUZZ_SELFTEST). */
+  env?: Record<string, string>;
 }
 
 export interface CaseResult {
@@ -38,6 +45,17 @@ export interface CaseResult {
 }
 
 export type CaseJob = Omit<CaseRequest, 'type'>;
+
+/** CPU time (user + system, in ms: clock ticks of 10 ms on Linux) and state (R, S, D…) of a process. */
+function procStat(pid: number): { cpu: number; state: string } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { cpu: (Number(f[11]) + Number(f[12])) * 10, state: f[0] ?? '?' };
+  } catch {
+    return { cpu: 0, state: '?' };
+  }
+}
 
 function rssMb(pid: number): number {
   try {
@@ -74,6 +92,7 @@ export class FuzzPool {
     const child = fork(workerPath, [], {
       execArgv: ['--import', tsxLoader, `--max-old-space-size=${this.heapMb}`, '--expose-gc'],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+      env: { ...process.env, ...this.opts.env },
     });
     const stderr: string[] = [];
     child.stderr!.on('data', (d: Buffer) => {
@@ -103,7 +122,6 @@ export class FuzzPool {
       const finish = (result: CaseResult, clean: boolean) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
         clearInterval(poll);
         child.off('message', onMessage);
         child.off('exit', onExit);
@@ -118,16 +136,35 @@ export class FuzzPool {
           false,
         );
       };
-      const timer = setTimeout(
-        () => kill('hang', `still running after ${this.timeoutMs} ms`),
-        this.timeoutMs,
-      );
+      const cpu0 = child.pid ? procStat(child.pid).cpu : 0;
+      let decoding = false;
+      /** Each poll of the last 10 s: wall ms, CPU ms, and whether the process was asleep. */
+      const recent: [number, number, boolean][] = [];
       const poll = setInterval(() => {
         if (!child.pid) return;
         peak = Math.max(peak, rssMb(child.pid));
-        if (peak > this.rssLimitMb) kill('memory', `resident size ${Math.round(peak)} MB`);
+        if (peak > this.rssLimitMb) return kill('memory', `resident size ${Math.round(peak)} MB`);
+        const wall = performance.now() - t0;
+        const st = procStat(child.pid);
+        const cpu = st.cpu - cpu0;
+        recent.push([wall, cpu, st.state === 'S']);
+        const window = Math.min(10_000, this.timeoutMs / 2);
+        while (recent.length > 1 && recent[0]![0] < wall - window) recent.shift();
+        // Asleep at every poll and (almost) no CPU: waiting for what never comes. A process starved by a
+        // loaded machine is runnable (R), not asleep. Waiting on ffprobe (a decode check) is not idleness.
+        const idle =
+          !decoding && wall > window && cpu - recent[0]![1] < 50 && recent.every(([, , asleep]) => asleep);
+        if (cpu > this.timeoutMs) kill('hang', `${Math.round(cpu)} ms of CPU time`);
+        else if (wall > this.timeoutMs && idle)
+          kill('hang', `idle for ${window / 1000} s after ${Math.round(wall)} ms`);
+        else if (wall > Math.max(9 * this.timeoutMs, 60_000))
+          kill('hang', `still running after ${Math.round(wall)} ms`);
       }, 100);
-      const onMessage = (m: CaseReply) => {
+      const onMessage = (m: CaseReply | { type: 'decoding' }) => {
+        if (m.type === 'decoding') {
+          decoding = true;
+          return;
+        }
         if (m.type !== 'result' || m.index !== job.index) return;
         // The process's own peak catches a spike between two polls.
         const spike = m.maxRssMb > slot.maxRssBefore && m.maxRssMb > this.rssLimitMb ? m.maxRssMb : 0;

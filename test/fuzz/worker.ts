@@ -44,7 +44,7 @@ export interface CaseReply {
 const base = join(tmpdir(), `graphpac-fuzz-${process.pid}`);
 mkdirSync(base, { recursive: true });
 
-function send(m: CaseReply | { type: 'ready' }): void {
+function send(m: CaseReply | { type: 'ready' } | { type: 'decoding' }): void {
   process.send!(m);
 }
 
@@ -71,8 +71,27 @@ const died = (e: unknown) => {
 process.on('uncaughtException', died);
 process.on('unhandledRejection', died);
 
+/** The watchdog's own test (test/fuzz/pool.test.ts): a worker that misbehaves on request. */
+async function selfTest(what: string): Promise<void> {
+  if (what === 'busy') for (;;);
+  if (what === 'idle') await new Promise(() => {});
+  if (what === 'crash') process.abort();
+  if (what === 'memory') {
+    const hold: Uint8Array[] = [];
+    for (;;) hold.push(new Uint8Array(64 << 20).fill(1));
+  }
+  if (what === 'throw') {
+    setTimeout(() => {
+      throw new Error('an exception nothing catches');
+    }, 0);
+    await new Promise(() => {});
+  }
+}
+
 async function runCase(req: CaseRequest): Promise<CaseReply> {
   const t0 = performance.now();
+  const test = process.env.FUZZ_SELFTEST;
+  if (test) await selfTest(test);
   const c = makeCase(req.seed, req.index);
   const dir = join(base, `case${req.index}`);
   rmSync(dir, { recursive: true, force: true });
@@ -94,6 +113,7 @@ async function runCase(req: CaseRequest): Promise<CaseReply> {
       outcome = 'bad-output';
       message = problems.map((p) => `${p.file} ${p.what}`).join('; ');
     } else if (req.decode) {
+      send({ type: 'decoding' }); // the parent's watchdog: ffprobe works, this process waits
       const results = await decodePlaylists(out, 'live.m3u8', dir);
       const bad = results.find(
         (x) => x.decoded.failed || !x.decoded.frames.length || x.decoded.frames.some((n) => !(n > 0)),
