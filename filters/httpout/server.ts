@@ -36,11 +36,22 @@ export const LISTEN_BACKLOG = 4096;
 export const MAX_PIPELINED = 64;
 export { TIME_PATH, WATCH_PATH };
 
-/** Split and decode a request target; `undefined` for anything malformed or escaping the root. */
+/** Longest request target accepted (414 beyond; Node's 16 KiB header limit answers 431 further on). */
+export const MAX_TARGET = 4096;
+
+/**
+ * Split and decode a request target (origin-form `/path?query`, or absolute-form `http://host/path`,
+ * RFC 9112 §3.2.2); a status for anything too long (414), malformed (400) or escaping the root (403).
+ */
 export function requestPath(
-  url: string | undefined,
-): { path: string; query: URLSearchParams } | { status: 400 | 403; reason: string } {
-  if (!url || !url.startsWith('/') || url.length > 4096) return { status: 400, reason: 'bad request target' };
+  target: string | undefined,
+): { path: string; query: URLSearchParams } | { status: 400 | 403 | 414; reason: string } {
+  if (!target) return { status: 400, reason: 'bad request target' };
+  if (target.length > MAX_TARGET) return { status: 414, reason: 'request target too long' };
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  let url = absolute ? target.slice(absolute[0].length) : target;
+  if (absolute && !url.startsWith('/')) url = `/${url}`;
+  if (!url.startsWith('/')) return { status: 400, reason: 'bad request target' };
   const q = url.indexOf('?');
   const raw = q < 0 ? url : url.slice(0, q);
   let path: string;
@@ -56,6 +67,15 @@ export function requestPath(
 }
 
 const PLAYER_ASSETS = playerAssets();
+
+/**
+ * A request line that is well formed but names a method Node's parser does not know (`BREW / HTTP/1.1`):
+ * 501 (RFC 9110 §9.1), where garbage is 400.
+ */
+function wellFormedLine(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): boolean {
+  const line = err.rawPacket?.toString('latin1').split('\r\n')[0] ?? '';
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [\x21-\x7e]+ HTTP\/1\.[01]$/.test(line);
+}
 
 export class OriginServer {
   /** Manifests the watch page plays (paths on this server), set as manifest sinks connect. */
@@ -148,14 +168,27 @@ export class OriginServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || this.used.has(socket)) return socket.destroy();
       const code =
-        err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const reason = { 431: 'Request Header Fields Too Large', 408: 'Request Timeout', 400: 'Bad Request' }[
-        code
-      ];
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? 431
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 408
+            : err.code === 'HPE_INVALID_METHOD' && wellFormedLine(err)
+              ? 501
+              : 400;
+      const reason = {
+        431: 'Request Header Fields Too Large',
+        408: 'Request Timeout',
+        501: 'Not Implemented',
+        400: 'Bad Request',
+      }[code];
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     // What a listen() of the HTTP server would start: its connection tracking (headers and request timeouts,
     // closeIdleConnections). The HTTP server itself never listens: the accept points hand it the sockets.
+    // CONNECT (a proxy's method) never reaches the request handler: not implemented here.
+    server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+      socket.end('HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
+    );
     server.emit('listening');
     try {
       // A live audience arrives together (a stream announced, players reconnecting after an outage): a deep
@@ -316,6 +349,14 @@ export class OriginServer {
       sendSimple(x, target.status, `${target.reason}\n`, 'error');
       return;
     }
+    // RFC 9112 §3.2: more than one Host field line is a bad request.
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+    if (hosts > 1) {
+      sendSimple(x, 400, 'more than one Host header\n', 'error');
+      return;
+    }
     if (method === 'OPTIONS') {
       x.res.writeHead(204, { ...headersFor(x, 'none'), Allow: this.methods });
       x.res.end();
@@ -328,7 +369,8 @@ export class OriginServer {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      sendSimple(x, 405, 'method not allowed\n', 'error', { Allow: this.methods });
+      // RFC 9110 §9.1 / §15.6.2: a method this server does not implement at all (PATCH, TRACE…) is 501.
+      sendSimple(x, 501, 'not implemented\n', 'error', { Allow: this.methods });
       return;
     }
     if (target.path === WATCH_PATH) {
