@@ -26,6 +26,13 @@ export interface Exchange {
   methods: string;
   /** Bytes of body sent (for the request log). */
   bytes: number;
+  /** Count one more request held for this client address: a release function, or undefined (over the limit). */
+  hold(): (() => void) | undefined;
+}
+
+/** Past the per-address limit of held requests. */
+export function tooManyHeld(x: Exchange): void {
+  sendSimple(x, 429, 'too many held requests from this address\n', 'error', { 'Retry-After': '1' });
 }
 
 export function headersFor(

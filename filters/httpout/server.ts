@@ -18,7 +18,7 @@ import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
 import { ConnectionBudget, FIRST_REQUEST_MS, SWEEP_MS, connKey } from './connections.js';
-import { headersFor, sendFile, sendLive, sendSimple } from './delivery.js';
+import { headersFor, sendFile, sendLive, sendSimple, tooManyHeld } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
 import type { CacheClass } from './headers.js';
@@ -28,7 +28,7 @@ import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
 import { inside, upload } from './uploads.js';
 
-/** Requests one client address may have held (blocking reloads, hinted resources) at once. */
+/** Requests one client address may have held (blocking playlist reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
 /** Pending connections the kernel may queue for accept(). */
 export const LISTEN_BACKLOG = 4096;
@@ -324,7 +324,16 @@ export class OriginServer {
     this.used.add(req.socket);
     const logged = this.o.reqlog.has('*') || this.o.reqlog.has(method);
     const t0 = performance.now();
-    const x: Exchange = { req, res, o: this.o, store: this.store, methods: this.methods, bytes: 0 };
+    const peer = req.socket.remoteAddress ?? '';
+    const x: Exchange = {
+      req,
+      res,
+      o: this.o,
+      store: this.store,
+      methods: this.methods,
+      bytes: 0,
+      hold: () => this.hold(peer),
+    };
     if (logged) {
       const range = req.headers.range ? ` [range: ${req.headers.range}]` : '';
       this.logLine(`REQ#${n} ${req.socket.remoteAddress ?? '?'} ${method} ${req.url ?? ''}${range} start`);
@@ -406,10 +415,8 @@ export class OriginServer {
       // (3 × target duration at most), and never read from the disk before: the writer's reports reach
       // this thread as messages, and a request handled before them found the file on disk with its first
       // chunk only, answered as complete (dash.js then had a hole of a segment less one chunk: a stall).
-      const peer = x.req.socket.remoteAddress ?? '';
-      const heldNow = this.held.get(peer) ?? 0;
-      if (heldNow >= MAX_HELD_PER_CLIENT) return sendSimple(x, 429, 'too many held requests\n', 'error');
-      this.held.set(peer, heldNow + 1);
+      const release = x.hold();
+      if (!release) return tooManyHeld(x);
       try {
         const r = await this.store.waitFor(
           () =>
@@ -426,9 +433,7 @@ export class OriginServer {
         if (r === 'ok') return await this.serve(x, path, query, false);
         if (r !== 'closed') sendSimple(x, 404, 'not found\n', 'live-error');
       } finally {
-        const left = (this.held.get(peer) ?? 1) - 1;
-        if (left > 0) this.held.set(peer, left);
-        else this.held.delete(peer);
+        release();
       }
       return;
     }
@@ -438,6 +443,24 @@ export class OriginServer {
       if (found) return sendFile(x, found.path, found.size, found.mtimeMs, this.cacheOf(found.path));
     }
     sendSimple(x, 404, 'not found\n', 'error');
+  }
+
+  /**
+   * One more request held for `peer` (a blocking playlist reload, a hinted resource): a release function,
+   * or undefined past MAX_HELD_PER_CLIENT (then 429).
+   */
+  private hold(peer: string): (() => void) | undefined {
+    const n = this.held.get(peer) ?? 0;
+    if (n >= MAX_HELD_PER_CLIENT) return undefined;
+    this.held.set(peer, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(peer) ?? 1) - 1;
+      if (left > 0) this.held.set(peer, left);
+      else this.held.delete(peer);
+    };
   }
 
   private cacheOf(path: string): CacheClass {

@@ -335,3 +335,32 @@ test('port already in use: a clear error', async (t) => {
     await server.close(100);
   }
 });
+
+test('held requests per client address: blocking playlist reloads and hinted parts share the 16, even with maxp=0', async (t) => {
+  await withServer(async ({ server, port, root }) => {
+    publish(server, root, 5, 1);
+    // 12 blocking reloads (the next part) and 4 hinted parts from 127.0.0.1: 16 held.
+    const reloads = Array.from({ length: 12 }, () =>
+      get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=2').catch(() => undefined),
+    );
+    const hints = Array.from({ length: 4 }, () => get(port, '/hinted.m4s.2').catch(() => undefined));
+    await sleep(300);
+    const over = await get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=2');
+    t.is(over.status, 429);
+    t.is(over.headers['retry-after'], '1');
+    t.is((await get(port, '/hinted.m4s.2')).status, 429);
+    // Not held: answered as usual.
+    t.is((await get(port, '/v.m3u8')).status, 200);
+    t.is((await get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=1')).status, 200);
+    // The part comes: the held reloads are answered, and the address may hold again.
+    publish(server, root, 5, 2);
+    const answered = await Promise.all(reloads);
+    t.true(answered.every((r) => r?.status === 200));
+    const again = get(port, '/v.m3u8?_HLS_msn=5&_HLS_part=3');
+    await sleep(100);
+    publish(server, root, 5, 3);
+    t.is((await again).status, 200);
+    server.store.shutdown();
+    await Promise.all(hints);
+  });
+});
