@@ -178,18 +178,18 @@ function drained(x: Exchange): Promise<boolean> {
   return new Promise((resolve) => {
     const res = x.res;
     const done = (ok: boolean) => {
-      clearTimeout(t);
+      cancel();
       res.off('drain', onDrain);
       res.off('close', onClose);
       resolve(ok);
     };
     const onDrain = () => done(true);
     const onClose = () => done(false);
-    const t = setTimeout(() => {
+    const cancel = x.store.timers.after(x.o.timeoutS * 1000, () => {
       // A client that stopped reading: drop it rather than buffering for it.
       res.destroy();
       done(false);
-    }, x.o.timeoutS * 1000);
+    });
     res.on('drain', onDrain);
     res.on('close', onClose);
   });

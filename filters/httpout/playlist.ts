@@ -122,7 +122,8 @@ export async function servePlaylist(x: Exchange, path: string, query: URLSearchP
     sendSimple(x, 400, `${dec.reason}\n`, 'blocking-error');
     return;
   }
-  const t0 = performance.now();
+  const now = () => x.store.timers.now();
+  const t0 = now();
   if (dec.kind === 'now') {
     respond(x, first, d, true, 0);
     return;
@@ -154,13 +155,13 @@ export async function servePlaylist(x: Exchange, path: string, query: URLSearchP
   if (r === 'ok' && current.state) {
     const again = decide(current.state, d);
     if (again.kind === 'error') sendSimple(x, 400, `${again.reason}\n`, 'blocking-error');
-    else respond(x, current, d, true, performance.now() - t0);
+    else respond(x, current, d, true, now() - t0);
     return;
   }
   sendSimple(
     x,
     503,
-    `_HLS_msn=${d.msn}${d.part !== undefined ? ` _HLS_part=${d.part}` : ''} not available after ${Math.round(performance.now() - t0)} ms\n`,
+    `_HLS_msn=${d.msn}${d.part !== undefined ? ` _HLS_part=${d.part}` : ''} not available after ${Math.round(now() - t0)} ms\n`,
     'blocking-error',
   );
 }

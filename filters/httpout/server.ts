@@ -26,6 +26,8 @@ import type { ServerOptions } from './options.js';
 import { TIME_PATH, WATCH_PATH } from './options.js';
 import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
+import { realTimers } from './timers.js';
+import type { Timers } from './timers.js';
 import { inside, upload } from './uploads.js';
 
 /** Requests one client address may have held (blocking playlist reloads, hinted resources) at once. */
@@ -81,7 +83,7 @@ export class OriginServer {
   /** Manifests the watch page plays (paths on this server), set as manifest sinks connect. */
   readonly pages: { hls?: string; dash?: string } = {};
 
-  readonly store = new Store();
+  readonly store: Store;
   private server: Server | Http2SecureServer | undefined;
   /** The listening descriptors (accept-points.ts); the HTTP server itself never listens. */
   private points: NetServer[] = [];
@@ -89,7 +91,8 @@ export class OriginServer {
   private sockets = new Set<Socket>();
   /** maxc / maxp, and the deadline of connections that never sent a request (connections.ts). */
   readonly budget: ConnectionBudget;
-  private sweeper: NodeJS.Timeout | undefined;
+  /** Cancels the next sweep of never-used connections. */
+  private sweeper: (() => void) | undefined;
   /** Called when the last connection closed (close() waits for it). */
   private drained: (() => void) | undefined;
   /** Sockets that carried a request: a parse error after it just closes them. */
@@ -105,14 +108,15 @@ export class OriginServer {
   constructor(
     readonly o: ServerOptions,
     private readonly log: Logger,
-    /** The session clock in tests (connection deadlines); performance.now() otherwise. */
-    clock?: { now(): number },
+    /** A manual clock in tests (held requests, stalled clients, connection deadlines); real time otherwise. */
+    private readonly timers: Timers = realTimers,
   ) {
+    this.store = new Store(timers);
     this.methods = o.wdir ? 'GET, HEAD, OPTIONS, PUT, POST, DELETE' : 'GET, HEAD, OPTIONS';
     this.budget = new ConnectionBudget({
       maxc: o.maxc,
       maxp: o.maxp,
-      ...(clock ? { now: () => clock.now() } : {}),
+      now: () => timers.now(),
       timedOut: (s) => {
         // Plain HTTP/1.1 can be told why; TLS (no handshake, or h2 without a stream) is just closed.
         if (this.o.tls || !s.writable) return void s.destroy();
@@ -242,7 +246,13 @@ export class OriginServer {
       return;
     }
     this.sockets.add(s);
-    this.sweeper ??= setInterval(() => this.budget.sweep(), SWEEP_MS).unref();
+    if (!this.sweeper) {
+      const sweep = () => {
+        this.budget.sweep();
+        this.sweeper = this.timers.after(SWEEP_MS, sweep);
+      };
+      this.sweeper = this.timers.after(SWEEP_MS, sweep);
+    }
     server.emit('connection', s);
   }
 
@@ -262,7 +272,7 @@ export class OriginServer {
     this.store.shutdown();
     if (!server) return;
     this.server = undefined;
-    clearInterval(this.sweeper);
+    this.sweeper?.();
     for (const p of this.points) p.close();
     this.points = [];
     // The HTTP server never listened: close() only stops its timers and closes idle HTTP/1.1 connections;

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OriginServer } from '../../filters/httpout/server.js';
 import type { ServerOptions } from '../../filters/httpout/options.js';
+import type { Timers } from '../../filters/httpout/timers.js';
 import type { Logger } from '../../src/index.js';
 
 export function freePort(): Promise<number> {
@@ -71,6 +72,7 @@ export const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
 export async function originServer(
   over: Partial<ServerOptions> = {},
+  timers?: Timers,
 ): Promise<{ server: OriginServer; port: number; root: string }> {
   const root = await mkdtemp(join(tmpdir(), 'graphpac-httpout-test-'));
   const port = await freePort();
@@ -93,6 +95,7 @@ export async function originServer(
       ...over,
     },
     quietLog,
+    timers,
   );
   await server.listen();
   return { server, port, root };
