@@ -75,11 +75,11 @@ export async function originServer(
   timers?: Timers,
 ): Promise<{ server: OriginServer; port: number; root: string }> {
   const root = await mkdtemp(join(tmpdir(), 'graphpac-httpout-test-'));
-  const port = await freePort();
+  // Port 0: the system picks one (a "free" port found beforehand may be taken by another test meanwhile).
   const server = new OriginServer(
     {
       host: '127.0.0.1',
-      port,
+      port: 0,
       rdirs: [root],
       tempRoot: true,
       cors: 'auto',
@@ -98,5 +98,5 @@ export async function originServer(
     timers,
   );
   await server.listen();
-  return { server, port, root };
+  return { server, port: server.port, root };
 }

@@ -392,7 +392,7 @@ test('wdir: PUT creates, PUT again updates, DELETE removes; paths confined', asy
 test('port already in use: a clear error', async (t) => {
   const { server, port } = await originServer();
   try {
-    const second = new Origin({ ...server.o, tempRoot: false }, quietLog);
+    const second = new Origin({ ...server.o, port, tempRoot: false }, quietLog);
     const e = await t.throwsAsync(second.listen());
     t.regex(e.message, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`));
   } finally {
