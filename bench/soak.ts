@@ -45,6 +45,11 @@ const OUT = join(root, 'bench/out/soak');
 /** `npm start`'s graph (package.json), on port 0 and with the bench's output folder. */
 const SOURCES = 'flist:srcs=test/media/source1&&test/media/source2:floop=-1';
 const LIVE = 'dual:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br:asto=1';
+/**
+ * Room for the players' connections: each simulated player keeps up to 4 (both variants' playlist loop and
+ * part loader), 200 for 50, and npm start's default budget is GPAC's 100.
+ */
+const ORIGIN_OPTS = 'maxc=1000';
 /** The push output: the same dasher's options, a time-shift buffer so the origin's store stays bounded. */
 const PUSH = 'gpac:hmode=push:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br:asto=1:tsb=20';
 
@@ -182,7 +187,7 @@ async function main(): Promise<void> {
     SOURCES,
     'reframer:rt=on',
     '-o',
-    `http://127.0.0.1:0/live.m3u8:${LIVE}:rdirs=${relative(root, join(OUT, 'live'))}`,
+    `http://127.0.0.1:0/live.m3u8:${LIVE}:${ORIGIN_OPTS}:rdirs=${relative(root, join(OUT, 'live'))}`,
     '-o',
     `http://127.0.0.1:${pushPort}/live.m3u8:${PUSH}:rdirs=${relative(root, join(OUT, 'push'))}`,
     // A little past the last minute's sample, which needs the process alive.
@@ -194,7 +199,7 @@ async function main(): Promise<void> {
     argv: [cli.argv[0]!, '--import', join(root, 'bench/soak-probe.mjs'), ...cli.argv.slice(1)],
   };
   process.env.SOAK_PROBE_OUT = probeOut;
-  process.env.SOAK_PROBE_MS = '10000';
+  process.env.SOAK_PROBE_MS = '1000';
   const g = await startGraphpac(probeCli, argv, { server: true, timeoutMs: 60_000 });
   const late: { at: number; ms: number }[] = [];
   g.onOutput((l) => {
@@ -215,7 +220,8 @@ async function main(): Promise<void> {
     port: g.port!,
     first: 0,
     count: a.players,
-    seconds: seconds - 15,
+    // Until just after the last sample (the origin runs 20 s past it).
+    seconds: seconds + 10,
     rampMs: 10_000,
   });
   const minutes: Minute[] = [];
@@ -223,8 +229,16 @@ async function main(): Promise<void> {
     await sleep(Math.max(0, t0 + m * 60_000 - wallMs()));
     const mem = procMemory(g.pid);
     if (!mem) break;
-    const probes = readFileSync(probeOut, 'utf8').trim().split('\n').filter(Boolean);
-    const heap = probes.length ? (JSON.parse(probes.at(-1)!) as { heapUsed: number }).heapUsed : NaN;
+    // The minute's samples (one a second): RSS's median, and the heap's floor (its lowest value, after a
+    // collection: a point sample lands anywhere on the collector's sawtooth).
+    const inMinute = readFileSync(probeOut, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { t: number; rss: number; heapUsed: number })
+      .filter((x) => x.t > t0 + (m - 1) * 60_000 && x.t <= t0 + m * 60_000);
+    const heap = inMinute.length ? Math.min(...inMinute.map((x) => x.heapUsed)) : NaN;
+    const rss = inMinute.length ? quantiles(inMinute.map((x) => x.rss)).median : mem.rssKb * 1024;
     let fds = NaN;
     try {
       fds = readdirSync(`/proc/${g.pid}/fd`).length;
@@ -234,10 +248,10 @@ async function main(): Promise<void> {
     const lateMs = late
       .filter((x) => x.at > t0 + (m - 1) * 60_000 && x.at <= t0 + m * 60_000)
       .map((x) => x.ms);
-    minutes.push({ minute: m, rssMiB: mem.rssKb / 1024, heapMiB: mib(heap), fds, late: lateMs });
+    minutes.push({ minute: m, rssMiB: mib(rss), heapMiB: mib(heap), fds, late: lateMs });
     const q = quantiles(lateMs);
     console.log(
-      `min ${m}: RSS ${(mem.rssKb / 1024).toFixed(1)} MiB, heap ${mib(heap).toFixed(1)} MiB, ${fds} fds, lateness p99 ${q.p99.toFixed(1)} max ${q.max.toFixed(1)} ms, push ${JSON.stringify(target.stats())}`,
+      `min ${m}: RSS ${mib(rss).toFixed(1)} MiB, heap ${mib(heap).toFixed(1)} MiB, ${fds} fds, lateness p99 ${q.p99.toFixed(1)} max ${q.max.toFixed(1)} ms, push ${JSON.stringify(target.stats())}`,
     );
   }
   const code = await g.exited;
@@ -304,9 +318,11 @@ origin with 2 s segments and 0.5 s parts) for ${a.minutes} minutes of real time,
 it (bench/players.ts: blocking reloads and byte-range parts of both variants), and from the same graph a push to a
 recording origin (in the bench's process) that goes down for ${a.outageS} s every ${a.outageEveryS % 60 === 0 ? `${a.outageEveryS / 60} minutes` : `${a.outageEveryS} s`}:
 its connections cut, every request dropped (${target.stats().outages} outages, ${target.stats().dropped} requests
-dropped of ${target.stats().requests}). Sampled each minute: graphpac's RSS (VmRSS), its main thread's V8 heap
-(bench/soak-probe.mjs, loaded into its process), its open file descriptors, the packager's part lateness (its
-\`part published\` debug lines: median / p99 / max ms).
+dropped of ${target.stats().requests}). The origin runs with \`${ORIGIN_OPTS}\` (50 such players keep about 200
+connections; the default budget is 100). Sampled every second by bench/soak-probe.mjs inside graphpac's process and
+summed up per minute: RSS (the minute's median) and the main thread's V8 heap (the minute's lowest value: after a
+collection); each minute: open file descriptors, and the packager's part lateness (its \`part published\` debug
+lines: median / p99 / max ms).
 
 Machine: ${mach.text}; load average at the start ${loadStart}, at the end ${loadavg()[0]!.toFixed(1)} (the machine is shared). Code: ${codeVersion()}. graphpac ran as "${cli.name}".
 
