@@ -109,7 +109,7 @@ test('150 silent connections and a slowloris, reconnecting: LL-HLS players keep 
 
   for (const [i, p] of players.entries()) {
     t.deepEqual(p.failures, [], `player ${i + 1}: requests not answered 200`);
-    t.true(p.versions.length >= 15, `player ${i + 1}: ${p.versions.length} playlist versions`);
+    t.true(p.versions.length >= 8, `player ${i + 1}: ${p.versions.length} playlist versions`);
     const got = p.segments.filter((s) => s.status === 200);
     t.true(got.length >= 4, `player ${i + 1}: ${got.length} segments`);
     for (const s of got) t.false(s.cut, `${s.path} cut`);
