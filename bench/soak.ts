@@ -16,7 +16,7 @@
  * `--minutes 6` validates the whole thing in 6 minutes (one outage). Loopback only.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -165,7 +165,9 @@ interface Minute {
   minute: number;
   rssMiB: number;
   heapMiB: number;
+  /** Open descriptors other than sockets. */
   fds: number;
+  sockets: number;
   /** The packager's part lateness during that minute (ms). */
   late: number[];
 }
@@ -201,12 +203,13 @@ async function main(): Promise<void> {
   process.env.SOAK_PROBE_OUT = probeOut;
   process.env.SOAK_PROBE_MS = '1000';
   const g = await startGraphpac(probeCli, argv, { server: true, timeoutMs: 60_000 });
-  const late: { at: number; ms: number }[] = [];
+  const late: { at: number; ms: number; filter: string }[] = [];
   g.onOutput((l) => {
     if (!l.includes('"part published"')) return;
     try {
-      const j = JSON.parse(l) as { time?: number; lateMs?: number };
-      if (typeof j.time === 'number' && typeof j.lateMs === 'number') late.push({ at: j.time, ms: j.lateMs });
+      const j = JSON.parse(l) as { time?: number; lateMs?: number; filter?: string };
+      if (typeof j.time === 'number' && typeof j.lateMs === 'number')
+        late.push({ at: j.time, ms: j.lateMs, filter: j.filter ?? 'dasher' });
     } catch {
       // not a log line
     }
@@ -239,19 +242,30 @@ async function main(): Promise<void> {
       .filter((x) => x.t > t0 + (m - 1) * 60_000 && x.t <= t0 + m * 60_000);
     const heap = inMinute.length ? Math.min(...inMinute.map((x) => x.heapUsed)) : NaN;
     const rss = inMinute.length ? quantiles(inMinute.map((x) => x.rss)).median : mem.rssKb * 1024;
+    // Descriptors other than sockets (files, pipes, event fds: a leak shows there), and sockets (the
+    // players' connections come and go; 64 are the origin's accept points).
     let fds = NaN;
+    let sockets = NaN;
     try {
-      fds = readdirSync(`/proc/${g.pid}/fd`).length;
+      const links = readdirSync(`/proc/${g.pid}/fd`).map((f) => {
+        try {
+          return readlinkSync(`/proc/${g.pid}/fd/${f}`);
+        } catch {
+          return '';
+        }
+      });
+      sockets = links.filter((l) => l.startsWith('socket:')).length;
+      fds = links.length - sockets;
     } catch {
       // gone
     }
     const lateMs = late
       .filter((x) => x.at > t0 + (m - 1) * 60_000 && x.at <= t0 + m * 60_000)
       .map((x) => x.ms);
-    minutes.push({ minute: m, rssMiB: mib(rss), heapMiB: mib(heap), fds, late: lateMs });
+    minutes.push({ minute: m, rssMiB: mib(rss), heapMiB: mib(heap), fds, sockets, late: lateMs });
     const q = quantiles(lateMs);
     console.log(
-      `min ${m}: RSS ${mib(rss).toFixed(1)} MiB, heap ${mib(heap).toFixed(1)} MiB, ${fds} fds, lateness p99 ${q.p99.toFixed(1)} max ${q.max.toFixed(1)} ms, push ${JSON.stringify(target.stats())}`,
+      `min ${m}: RSS ${mib(rss).toFixed(1)} MiB, heap ${mib(heap).toFixed(1)} MiB, ${fds} fds + ${sockets} sockets, lateness p99 ${q.p99.toFixed(1)} max ${q.max.toFixed(1)} ms, push ${JSON.stringify(target.stats())}`,
     );
   }
   const code = await g.exited;
@@ -279,6 +293,11 @@ async function main(): Promise<void> {
   const heapRatio = flat(after.map((m) => m.heapMiB));
   const fdGrowth = after.length ? after.at(-1)!.fds - after[0]!.fds : NaN;
   const allLate = quantiles(late.map((x) => x.ms));
+  // One line per dasher instance when the two outputs got one each (the push one publishes a part only once
+  // its upload is written: its lateness includes the outages).
+  const byDasher = [...new Set(late.map((x) => x.filter))].map(
+    (f) => `${f}: ${fmtQuantiles(quantiles(late.filter((x) => x.filter === f).map((x) => x.ms)))} ms`,
+  );
   const verdict = {
     exit: code,
     rssFlat: rssRatio <= 1.1,
@@ -306,7 +325,7 @@ async function main(): Promise<void> {
     .filter((m) => m.minute === 1 || m.minute % every === 0 || m.minute === minutes.length)
     .map((m) => {
       const q = quantiles(m.late);
-      return `| ${m.minute} | ${m.rssMiB.toFixed(1)} | ${m.heapMiB.toFixed(1)} | ${m.fds} | ${q.median.toFixed(1)} / ${q.p99.toFixed(1)} / ${q.max.toFixed(1)} |`;
+      return `| ${m.minute} | ${m.rssMiB.toFixed(1)} | ${m.heapMiB.toFixed(1)} | ${m.fds} | ${m.sockets} | ${q.median.toFixed(1)} / ${q.p99.toFixed(1)} / ${q.max.toFixed(1)} |`;
     });
   const mach = machine();
   const { start, end } = markers(SCRIPT);
@@ -326,13 +345,13 @@ lines: median / p99 / max ms).
 
 Machine: ${mach.text}; load average at the start ${loadStart}, at the end ${loadavg()[0]!.toFixed(1)} (the machine is shared). Code: ${codeVersion()}. graphpac ran as "${cli.name}".
 
-| minute | RSS MiB | heap MiB | open fds | part lateness ms (med / p99 / max) |
-|---|---|---|---|---|
+| minute | RSS MiB (median) | heap MiB (floor) | open fds (not sockets) | sockets | part lateness ms (med / p99 / max) |
+|---|---|---|---|---|---|
 ${rows.join('\n')}
 
 - **Memory after the first 5 minutes**: RSS max/min ${rssRatio.toFixed(3)} (${verdict.rssFlat ? 'flat within 10 %' : '**NOT** within 10 %'}), heap max/min ${heapRatio.toFixed(3)} (${verdict.heapFlat ? 'within 10 %' : '**NOT** within 10 %'}).
-- **File descriptors**: ${fdGrowth >= 0 ? '+' : ''}${fdGrowth} from minute 6 to the end (${verdict.fdsFlat ? 'no growth' : '**growth**'}).
-- **Part lateness over the whole run**: ${fmtQuantiles(allLate)} ms (min / median / p90 / p99 / max), ${allLate.n} parts.
+- **File descriptors** (sockets aside): ${fdGrowth >= 0 ? '+' : ''}${fdGrowth} from minute 6 to the end (${verdict.fdsFlat ? 'no growth' : '**growth**'}).
+- **Part lateness over the whole run**: ${fmtQuantiles(allLate)} ms (min / median / p90 / p99 / max), ${allLate.n} parts${byDasher.length > 1 ? `; by dasher: ${byDasher.join('; ')}` : ''}.
 - **Nothing lost**: exit ${code}; players: ${p.playlists} playlists, ${p.parts} parts, ${p.errors.length} errors; push: the origin
   ${missing.length + extra.length === 0 ? 'holds exactly the local copy' : `differs from the local copy (${missing.length} missing or different, ${extra.length} extra)`}, ${holes.length === 0 ? 'every segment uploaded' : `${holes.length} holes in the segment numbers`}.
 
