@@ -40,6 +40,8 @@ export interface QueueHost {
   track(work: Promise<void>): void;
   /** Turn a system error into the sink's error naming the file. */
   error(e: unknown, path: string, action: string): Error;
+  /** `path` met ENOENT: true if its folder was made again (retry), false if not ours to make again. */
+  folderGone(path: string): boolean;
   /** Bytes left the queue (written). */
   drained(bytes: number, ops: number): void;
 }
@@ -84,6 +86,17 @@ async function writeAllAsync(fd: number, data: readonly Uint8Array[]): Promise<v
   }
 }
 
+/** Open `path` (non-blocking), its folder made again if it went mid-run (a removal in progress: a few tries). */
+function openAgain(path: string, folderGone: (path: string) => boolean): number {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return openSync(path, WRITE_NONBLOCK, 0o666);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3 || !folderGone(path)) throw e;
+    }
+  }
+}
+
 /** Operations of one PID, in order. */
 export class OpQueue {
   private readonly ops: Op[] = [];
@@ -104,6 +117,11 @@ export class OpQueue {
   /** Nothing queued (or nothing more will run): an operation added now runs at once (if synchronous). */
   get idle(): boolean {
     return this.failed || (!this.running && this.ops.length === 0);
+  }
+
+  /** An operation failed: nothing more runs. */
+  get hasFailed(): boolean {
+    return this.failed;
   }
 
   /** Resolves once everything queued so far has run (or failed). */
@@ -164,7 +182,7 @@ export class OpQueue {
         // Non-blocking: a FIFO nobody reads yet fails at once (ENXIO) instead of blocking the thread.
         let fd: number | undefined;
         try {
-          fd = openSync(f.path, WRITE_NONBLOCK, 0o666);
+          fd = openAgain(f.path, (p) => this.host.folderGone(p));
           if (fstatSync(fd).isFile()) {
             f.fd = fd;
             f.regular = true;

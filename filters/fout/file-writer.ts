@@ -156,10 +156,40 @@ export function createFileSink(
     made.add(dir);
   }
 
+  /**
+   * An operation on `path` failed with ENOENT: if its folder was made during this run (an output folder
+   * removed by hand or by a cleaning job mid-run), make it again, once per removal, with a warning, and
+   * say to retry: the run goes on (an origin keeps serving the live edge from memory) instead of ending.
+   */
+  function folderGone(path: string): boolean {
+    const dir = dirname(path);
+    if (!made.has(dir)) return false;
+    made.delete(dir);
+    ctx.log.warn(`${label}: the folder "${dir}" was removed during the run: made again`);
+    ensureDir(path);
+    return true;
+  }
+
+  /** Run `op` again (a few times: a removal in progress may take what was just made) if its folder went. */
+  async function inFolder(paths: readonly string[], op: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      for (const p of paths) ensureDir(p);
+      try {
+        return await op();
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw e;
+        let again = false;
+        for (const p of paths) again = folderGone(p) || again;
+        if (!again) throw e;
+      }
+    }
+  }
+
   function newQueue(): OpQueue {
     return new OpQueue({
       track: (work) => void ctx.track(work),
       error: err,
+      folderGone,
       drained: (bytes, ops) => {
         inFlight -= bytes;
         opsInFlight -= ops;
@@ -216,18 +246,26 @@ export function createFileSink(
   ): Promise<void> {
     // A file published twice in one batch: its last version only (one temporary file per path).
     const files = batch.filter((f, i) => !batch.some((g, j) => j > i && g.path === f.path));
-    const tmps: string[] = [];
+    const tmps = files.map((f) => `${f.path}.tmp${process.pid}`);
+    let at = '';
     try {
-      for (const f of files) {
-        ensureDir(f.path);
-        const tmp = `${f.path}.tmp${process.pid}`;
-        tmps.push(tmp);
-        await writeFile(tmp, f.data);
-      }
-      for (const [i, f] of files.entries()) await rename(tmps[i]!, f.path);
+      // Every temporary file, then the renames: the whole set again if its folder went meanwhile.
+      await inFolder(
+        files.map((f) => f.path),
+        async () => {
+          for (const [i, f] of files.entries()) {
+            at = f.path;
+            await writeFile(tmps[i]!, f.data);
+          }
+          for (const [i, f] of files.entries()) {
+            at = f.path;
+            await rename(tmps[i]!, f.path);
+          }
+        },
+      );
     } catch (e) {
       await Promise.all(tmps.map((t) => rm(t, { force: true })));
-      throw err(e, files[tmps.length - 1]?.path ?? '', 'write');
+      throw err(e, at, 'write');
     }
     for (const f of files) hooks.replaced?.(f.path, f.data, f.props);
   }
@@ -310,13 +348,25 @@ export function createFileSink(
       const release = hold(wholePackets);
       const size = files.reduce((a, f) => a + f.data.length, 0);
       inFlight += size;
+      // memoryFirst: the observer has the manifest now; on disk it waits for the media queued before it
+      // on other PIDs (regular files are written at once; a FIFO's writes may still wait), so a manifest
+      // on disk never names bytes the disk does not have — and if those writes fail (a full disk), it is
+      // not written at all.
+      const before = early
+        ? [...states.values()].filter((o) => o !== st && !o.manifest && !o.queue.idle).map((o) => o.queue)
+        : [];
       push(st, {
         kind: 'step',
-        run: () =>
-          writeAtomic(files).finally(() => {
+        run: async () => {
+          try {
+            await Promise.all(before.map((q) => q.whenDone()));
+            if (before.some((q) => q.hasFailed)) return;
+            await writeAtomic(files);
+          } finally {
             release();
             inFlight -= size;
-          }),
+          }
+        },
       });
       for (const f of files) now.replaced?.(f.path, f.data, f.props);
       whole = [];

@@ -7,8 +7,8 @@
  *    preconnect). Closed once FIRST_REQUEST_MS passed without a request (408 on plain HTTP/1.1);
  *  - between requests (keep-alive): closed by the HTTP server's keep-alive timeout (`timeout`).
  * When the budget is full, a new connection takes the place of an idle one (never used first, from the
- * address holding the most connections, oldest first; then the same for the longest idle) instead of
- * being refused: silent or slow connections cannot lock
+ * address holding the most connections, oldest first; then one idle for USED_IDLE_EVICT_MS or more, the
+ * longest idle first) instead of being refused: silent or slow connections cannot lock
  * players out, whatever their number. Only when every connection is busy is a new one refused.
  * Time comes from `now` (the session clock in tests); `sweep()` runs every SWEEP_MS.
  */
@@ -18,6 +18,12 @@ import type { Socket } from 'node:net';
 export const FIRST_REQUEST_MS = 10_000;
 /** How often idle connections are checked for their deadline. */
 export const SWEEP_MS = 500;
+/**
+ * A used connection may make room for a new one only once idle this long: a player's keep-alive
+ * connection between two requests (idle well under a second in an LL-HLS loop) is not taken from it,
+ * only one nobody is using.
+ */
+export const USED_IDLE_EVICT_MS = 5_000;
 
 interface Conn {
   socket: Socket;
@@ -116,8 +122,9 @@ export class ConnectionBudget {
   private evictFrom(candidates: Iterable<Conn>): boolean {
     let best: Conn | undefined;
     let bestPeers = 0;
+    const idleBefore = this.now() - USED_IDLE_EVICT_MS;
     for (const c of candidates) {
-      if (c.busy > 0 || c.socket.destroyed) continue;
+      if (c.busy > 0 || c.socket.destroyed || (c.used && c.idleSince > idleBefore)) continue;
       const peers = this.perPeer.get(c.peer)?.size ?? 0;
       const better =
         !best ||

@@ -26,6 +26,13 @@ export interface Exchange {
   methods: string;
   /** Bytes of body sent (for the request log). */
   bytes: number;
+  /** Count one more request held for this client address: a release function, or undefined (over the limit). */
+  hold(): (() => void) | undefined;
+}
+
+/** Past the per-address limit of held requests. */
+export function tooManyHeld(x: Exchange): void {
+  sendSimple(x, 429, 'too many held requests from this address\n', 'error', { 'Retry-After': '1' });
 }
 
 export function headersFor(
@@ -64,10 +71,33 @@ export function sendSimple(
   }
 }
 
+/** The opaque part of an entity-tag (weak comparison ignores `W/`). */
+const opaque = (tag: string): string => tag.trim().replace(/^W\//, '');
+
+/**
+ * `If-None-Match` (RFC 9110 §13.1.2): weak comparison, `*` matches any current representation. Evaluated
+ * before Range (§13.2.2): a matching tag is 304 whatever the range.
+ */
 function notModified(x: Exchange, etag: string | undefined): boolean {
   if (!etag || x.o.cacheControl === 'none') return false;
   const inm = x.req.headers['if-none-match'];
-  return inm !== undefined && inm.split(',').some((t) => t.trim() === etag || t.trim() === '*');
+  if (inm === undefined) return false;
+  const mine = opaque(etag);
+  return inm.split(',').some((t) => t.trim() === '*' || opaque(t) === mine);
+}
+
+/**
+ * The Range header to honour: none with `norange`, or when `If-Range` does not match (RFC 9110
+ * §13.1.5: strong comparison with the current ETag; a date never matches, no Last-Modified is sent).
+ */
+function rangeOf(x: Exchange, etag: string | undefined): RangeSpec | 'invalid' | undefined {
+  if (x.o.norange) return undefined;
+  const range = parseRange(x.req.headers.range);
+  const raw = x.req.headers['if-range'];
+  const ifRange = Array.isArray(raw) ? raw[0] : raw;
+  if (range === undefined || ifRange === undefined) return range;
+  const strong = !ifRange.trim().startsWith('W/') && etag !== undefined && !etag.startsWith('W/');
+  return strong && ifRange.trim() === etag ? range : undefined;
 }
 
 function acceptsGzip(x: Exchange): boolean {
@@ -121,14 +151,21 @@ export function sendBuffer(
 
 export type RangeSpec = { start: number; end?: number; suffix?: number };
 
-/** One `bytes=` range (undefined: none or not usable → whole body; 'invalid' → 416). */
+/**
+ * One `bytes=` range (RFC 9110 §14.1.2). undefined: no Range, another unit (ignored, §14.2), several
+ * ranges (answered whole) → 200; 'invalid' (malformed, or a suffix of 0 bytes: unsatisfiable) → 416.
+ */
 export function parseRange(h: string | undefined): RangeSpec | 'invalid' | undefined {
   if (!h) return undefined;
+  if (!/^\s*bytes\s*=/i.test(h)) return undefined; // a range unit we do not know: ignored
   const m = /^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$/i.exec(h);
   if (!m) return /^\s*bytes\s*=.*,/.test(h) ? undefined : 'invalid'; // several ranges: ignored (200)
   const [, a = '', b = ''] = m;
   if (a === '' && b === '') return 'invalid';
-  if (a === '') return { start: 0, suffix: Number(b) };
+  if (a === '') {
+    const suffix = Number(b);
+    return Number.isSafeInteger(suffix) && suffix > 0 ? { start: 0, suffix } : 'invalid';
+  }
   const start = Number(a);
   const end = b === '' ? undefined : Number(b);
   if (!Number.isSafeInteger(start) || (end !== undefined && (!Number.isFinite(end) || end < start)))
@@ -141,18 +178,18 @@ function drained(x: Exchange): Promise<boolean> {
   return new Promise((resolve) => {
     const res = x.res;
     const done = (ok: boolean) => {
-      clearTimeout(t);
+      cancel();
       res.off('drain', onDrain);
       res.off('close', onClose);
       resolve(ok);
     };
     const onDrain = () => done(true);
     const onClose = () => done(false);
-    const t = setTimeout(() => {
+    const cancel = x.store.timers.after(x.o.timeoutS * 1000, () => {
       // A client that stopped reading: drop it rather than buffering for it.
       res.destroy();
       done(false);
-    }, x.o.timeoutS * 1000);
+    });
     res.on('drain', onDrain);
     res.on('close', onClose);
   });
@@ -198,7 +235,7 @@ export async function sendFile(
       ? undefined
       : `"${size.toString(16)}-${Math.round(mtimeMs * 1000).toString(16)}"`;
   const type = mimeOf(path);
-  const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
+  const range = rangeOf(x, etag);
   if (range === undefined && x.o.zmax > 0 && size <= x.o.zmax && isText(path)) {
     sendBuffer(x, data ?? (await readFile(path)), { type, cls, ...(etag ? { etag } : {}) });
     return;
@@ -208,7 +245,7 @@ export async function sendFile(
     'Accept-Ranges': 'bytes',
     ...(etag ? { ETag: etag } : {}),
   });
-  if (range === undefined && notModified(x, etag)) {
+  if (notModified(x, etag)) {
     x.res.writeHead(304, h);
     x.res.end();
     return;
@@ -216,7 +253,8 @@ export async function sendFile(
   let start = 0;
   let end = size - 1;
   let status = 200;
-  if (range === 'invalid' || (range && range.suffix === undefined && range.start >= size)) {
+  // Unsatisfiable: malformed, a suffix of 0, a first byte at or past the end, any range of an empty file.
+  if (range === 'invalid' || (range && (size === 0 || (range.suffix === undefined && range.start >= size)))) {
     sendSimple(x, 416, 'range not satisfiable\n', 'error', { 'Content-Range': `bytes */${size}` });
     return;
   }
@@ -270,7 +308,8 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
     return () => x.res.off('close', cb);
   };
   const type = mimeOf(lf.path);
-  const range = x.o.norange ? undefined : parseRange(x.req.headers.range);
+  // A file in production has no validator yet: an If-Range never matches it (the whole file is sent).
+  const range = rangeOf(x, undefined);
   if (lf.kind === 'part' || !x.o.cte || range === 'invalid' || range?.suffix !== undefined) {
     // Held until complete, then served as a complete file.
     const r = await x.store.waitFor(() => lf.done || lf.abandoned, 3_600_000, onClose);

@@ -22,6 +22,9 @@ type Ctx = FilterContext<HttpoutArgs>;
 import { Pusher } from './push.js';
 import { acquire, acquirePusher, release, releasePusher, serverOptions } from './registry.js';
 
+/** A serving-only origin (no input) looks again this often (a stop wakes it at once). */
+const SERVE_ONLY_WAKE_MS = 60_000;
+
 export default defineFilter({
   ...descriptor,
   create(ctx) {
@@ -78,6 +81,7 @@ export default defineFilter({
       memoryFirst: true,
     });
     let lingering = false;
+    let serveOnly = false;
     return {
       configurePid(pid, status) {
         sink.configurePid(pid, status);
@@ -104,8 +108,18 @@ export default defineFilter({
       },
       process() {
         if (server.failure) throw server.failure;
-        const r = sink.process();
         ctx.reportStatus({ clients: server.clients });
+        if (ctx.inputs.length === 0 && !ctx.connectionsPending()) {
+          // Nothing to write (`-o http://HOST:PORT/:rdirs=DIR` alone, GPAC's simple server): serve the
+          // folders until the run is stopped (SIGINT, SIGTERM, -runfor), which ends this filter.
+          if (!serveOnly) {
+            serveOnly = true;
+            ctx.log.info('no input: serving the folders until interrupted');
+          }
+          ctx.requestProcess(SERVE_ONLY_WAKE_MS);
+          return 'not-ready';
+        }
+        const r = sink.process();
         if (r === 'eos' && args.linger > 0 && !lingering) {
           lingering = true;
           void ctx.track(new Promise((res) => setTimeout(res, args.linger * 1000)));

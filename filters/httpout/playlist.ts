@@ -6,7 +6,7 @@
 import { packetProp } from '../../src/index.js';
 import { decide, holdLimitMs, parseDirectives } from './directives.js';
 import type { Directives } from './directives.js';
-import { sendBuffer, sendSimple } from './delivery.js';
+import { sendBuffer, sendSimple, tooManyHeld } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { etagOf } from './store.js';
 import type { Manifest } from './store.js';
@@ -122,37 +122,46 @@ export async function servePlaylist(x: Exchange, path: string, query: URLSearchP
     sendSimple(x, 400, `${dec.reason}\n`, 'blocking-error');
     return;
   }
-  const t0 = performance.now();
+  const now = () => x.store.timers.now();
+  const t0 = now();
   if (dec.kind === 'now') {
     respond(x, first, d, true, 0);
     return;
   }
-  // Held: re-checked at every manifest change, up to 3 × target duration.
+  // Held: re-checked at every manifest change, up to 3 × target duration; counted in the client address's
+  // held requests (MAX_HELD_PER_CLIENT).
+  const release = x.hold();
+  if (!release) {
+    tooManyHeld(x);
+    return;
+  }
   let current = first;
-  const r = await x.store.waitFor(
-    () => {
-      const m = x.store.manifests.get(path);
-      if (!m?.state) return false;
-      current = m;
-      return decide(m.state, d).kind !== 'wait';
-    },
-    holdLimitMs(st.targetDuration),
-    (cb) => {
-      x.res.on('close', cb);
-      return () => x.res.off('close', cb);
-    },
-  );
+  const r = await x.store
+    .waitFor(
+      () => {
+        const m = x.store.manifests.get(path);
+        if (!m?.state) return false;
+        current = m;
+        return decide(m.state, d).kind !== 'wait';
+      },
+      holdLimitMs(st.targetDuration),
+      (cb) => {
+        x.res.on('close', cb);
+        return () => x.res.off('close', cb);
+      },
+    )
+    .finally(release);
   if (r === 'closed') return;
   if (r === 'ok' && current.state) {
     const again = decide(current.state, d);
     if (again.kind === 'error') sendSimple(x, 400, `${again.reason}\n`, 'blocking-error');
-    else respond(x, current, d, true, performance.now() - t0);
+    else respond(x, current, d, true, now() - t0);
     return;
   }
   sendSimple(
     x,
     503,
-    `_HLS_msn=${d.msn}${d.part !== undefined ? ` _HLS_part=${d.part}` : ''} not available after ${Math.round(performance.now() - t0)} ms\n`,
+    `_HLS_msn=${d.msn}${d.part !== undefined ? ` _HLS_part=${d.part}` : ''} not available after ${Math.round(now() - t0)} ms\n`,
     'blocking-error',
   );
 }

@@ -18,7 +18,7 @@ import { GraphError } from '../../src/index.js';
 import type { Logger } from '../../src/index.js';
 import { ACCEPT_POINTS, openAcceptPoints } from './accept-points.js';
 import { ConnectionBudget, FIRST_REQUEST_MS, SWEEP_MS, connKey } from './connections.js';
-import { headersFor, sendFile, sendLive, sendSimple } from './delivery.js';
+import { headersFor, sendFile, sendLive, sendSimple, tooManyHeld } from './delivery.js';
 import type { Exchange } from './delivery.js';
 import { holdLimitMs } from './directives.js';
 import type { CacheClass } from './headers.js';
@@ -26,9 +26,11 @@ import type { ServerOptions } from './options.js';
 import { TIME_PATH, WATCH_PATH } from './options.js';
 import { servePlaylist } from './playlist.js';
 import { Store } from './store.js';
+import { realTimers } from './timers.js';
+import type { Timers } from './timers.js';
 import { inside, upload } from './uploads.js';
 
-/** Requests one client address may have held (blocking reloads, hinted resources) at once. */
+/** Requests one client address may have held (blocking playlist reloads, hinted resources) at once. */
 export const MAX_HELD_PER_CLIENT = 16;
 /** Pending connections the kernel may queue for accept(). */
 export const LISTEN_BACKLOG = 4096;
@@ -36,11 +38,22 @@ export const LISTEN_BACKLOG = 4096;
 export const MAX_PIPELINED = 64;
 export { TIME_PATH, WATCH_PATH };
 
-/** Split and decode a request target; `undefined` for anything malformed or escaping the root. */
+/** Longest request target accepted (414 beyond; Node's 16 KiB header limit answers 431 further on). */
+export const MAX_TARGET = 4096;
+
+/**
+ * Split and decode a request target (origin-form `/path?query`, or absolute-form `http://host/path`,
+ * RFC 9112 §3.2.2); a status for anything too long (414), malformed (400) or escaping the root (403).
+ */
 export function requestPath(
-  url: string | undefined,
-): { path: string; query: URLSearchParams } | { status: 400 | 403; reason: string } {
-  if (!url || !url.startsWith('/') || url.length > 4096) return { status: 400, reason: 'bad request target' };
+  target: string | undefined,
+): { path: string; query: URLSearchParams } | { status: 400 | 403 | 414; reason: string } {
+  if (!target) return { status: 400, reason: 'bad request target' };
+  if (target.length > MAX_TARGET) return { status: 414, reason: 'request target too long' };
+  const absolute = /^https?:\/\/[^/?#]*/i.exec(target);
+  let url = absolute ? target.slice(absolute[0].length) : target;
+  if (absolute && !url.startsWith('/')) url = `/${url}`;
+  if (!url.startsWith('/')) return { status: 400, reason: 'bad request target' };
   const q = url.indexOf('?');
   const raw = q < 0 ? url : url.slice(0, q);
   let path: string;
@@ -57,11 +70,20 @@ export function requestPath(
 
 const PLAYER_ASSETS = playerAssets();
 
+/**
+ * A request line that is well formed but names a method Node's parser does not know (`BREW / HTTP/1.1`):
+ * 501 (RFC 9110 §9.1), where garbage is 400.
+ */
+function wellFormedLine(err: NodeJS.ErrnoException & { rawPacket?: Buffer }): boolean {
+  const line = err.rawPacket?.toString('latin1').split('\r\n')[0] ?? '';
+  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [\x21-\x7e]+ HTTP\/1\.[01]$/.test(line);
+}
+
 export class OriginServer {
   /** Manifests the watch page plays (paths on this server), set as manifest sinks connect. */
   readonly pages: { hls?: string; dash?: string } = {};
 
-  readonly store = new Store();
+  readonly store: Store;
   private server: Server | Http2SecureServer | undefined;
   /** The listening descriptors (accept-points.ts); the HTTP server itself never listens. */
   private points: NetServer[] = [];
@@ -69,7 +91,8 @@ export class OriginServer {
   private sockets = new Set<Socket>();
   /** maxc / maxp, and the deadline of connections that never sent a request (connections.ts). */
   readonly budget: ConnectionBudget;
-  private sweeper: NodeJS.Timeout | undefined;
+  /** Cancels the next sweep of never-used connections. */
+  private sweeper: (() => void) | undefined;
   /** Called when the last connection closed (close() waits for it). */
   private drained: (() => void) | undefined;
   /** Sockets that carried a request: a parse error after it just closes them. */
@@ -85,14 +108,15 @@ export class OriginServer {
   constructor(
     readonly o: ServerOptions,
     private readonly log: Logger,
-    /** The session clock in tests (connection deadlines); performance.now() otherwise. */
-    clock?: { now(): number },
+    /** A manual clock in tests (held requests, stalled clients, connection deadlines); real time otherwise. */
+    private readonly timers: Timers = realTimers,
   ) {
+    this.store = new Store(timers);
     this.methods = o.wdir ? 'GET, HEAD, OPTIONS, PUT, POST, DELETE' : 'GET, HEAD, OPTIONS';
     this.budget = new ConnectionBudget({
       maxc: o.maxc,
       maxp: o.maxp,
-      ...(clock ? { now: () => clock.now() } : {}),
+      now: () => timers.now(),
       timedOut: (s) => {
         // Plain HTTP/1.1 can be told why; TLS (no handshake, or h2 without a stream) is just closed.
         if (this.o.tls || !s.writable) return void s.destroy();
@@ -148,14 +172,27 @@ export class OriginServer {
     server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       if (!socket.writable || this.used.has(socket)) return socket.destroy();
       const code =
-        err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-      const reason = { 431: 'Request Header Fields Too Large', 408: 'Request Timeout', 400: 'Bad Request' }[
-        code
-      ];
+        err.code === 'HPE_HEADER_OVERFLOW'
+          ? 431
+          : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+            ? 408
+            : err.code === 'HPE_INVALID_METHOD' && wellFormedLine(err)
+              ? 501
+              : 400;
+      const reason = {
+        431: 'Request Header Fields Too Large',
+        408: 'Request Timeout',
+        501: 'Not Implemented',
+        400: 'Bad Request',
+      }[code];
       socket.end(`HTTP/1.1 ${code} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     });
     // What a listen() of the HTTP server would start: its connection tracking (headers and request timeouts,
     // closeIdleConnections). The HTTP server itself never listens: the accept points hand it the sockets.
+    // CONNECT (a proxy's method) never reaches the request handler: not implemented here.
+    server.on('connect', (_req: IncomingMessage, socket: Socket) =>
+      socket.end('HTTP/1.1 501 Not Implemented\r\nConnection: close\r\nContent-Length: 0\r\n\r\n'),
+    );
     server.emit('listening');
     try {
       // A live audience arrives together (a stream announced, players reconnecting after an outage): a deep
@@ -209,7 +246,13 @@ export class OriginServer {
       return;
     }
     this.sockets.add(s);
-    this.sweeper ??= setInterval(() => this.budget.sweep(), SWEEP_MS).unref();
+    if (!this.sweeper) {
+      const sweep = () => {
+        this.budget.sweep();
+        this.sweeper = this.timers.after(SWEEP_MS, sweep);
+      };
+      this.sweeper = this.timers.after(SWEEP_MS, sweep);
+    }
     server.emit('connection', s);
   }
 
@@ -229,7 +272,7 @@ export class OriginServer {
     this.store.shutdown();
     if (!server) return;
     this.server = undefined;
-    clearInterval(this.sweeper);
+    this.sweeper?.();
     for (const p of this.points) p.close();
     this.points = [];
     // The HTTP server never listened: close() only stops its timers and closes idle HTTP/1.1 connections;
@@ -291,7 +334,16 @@ export class OriginServer {
     this.used.add(req.socket);
     const logged = this.o.reqlog.has('*') || this.o.reqlog.has(method);
     const t0 = performance.now();
-    const x: Exchange = { req, res, o: this.o, store: this.store, methods: this.methods, bytes: 0 };
+    const peer = req.socket.remoteAddress ?? '';
+    const x: Exchange = {
+      req,
+      res,
+      o: this.o,
+      store: this.store,
+      methods: this.methods,
+      bytes: 0,
+      hold: () => this.hold(peer),
+    };
     if (logged) {
       const range = req.headers.range ? ` [range: ${req.headers.range}]` : '';
       this.logLine(`REQ#${n} ${req.socket.remoteAddress ?? '?'} ${method} ${req.url ?? ''}${range} start`);
@@ -316,6 +368,14 @@ export class OriginServer {
       sendSimple(x, target.status, `${target.reason}\n`, 'error');
       return;
     }
+    // RFC 9112 §3.2: more than one Host field line is a bad request.
+    let hosts = 0;
+    for (let i = 0; i < req.rawHeaders.length; i += 2)
+      if (req.rawHeaders[i]!.toLowerCase() === 'host') hosts++;
+    if (hosts > 1) {
+      sendSimple(x, 400, 'more than one Host header\n', 'error');
+      return;
+    }
     if (method === 'OPTIONS') {
       x.res.writeHead(204, { ...headersFor(x, 'none'), Allow: this.methods });
       x.res.end();
@@ -328,7 +388,8 @@ export class OriginServer {
       return;
     }
     if (method !== 'GET' && method !== 'HEAD') {
-      sendSimple(x, 405, 'method not allowed\n', 'error', { Allow: this.methods });
+      // RFC 9110 §9.1 / §15.6.2: a method this server does not implement at all (PATCH, TRACE…) is 501.
+      sendSimple(x, 501, 'not implemented\n', 'error', { Allow: this.methods });
       return;
     }
     if (target.path === WATCH_PATH) {
@@ -364,10 +425,8 @@ export class OriginServer {
       // (3 × target duration at most), and never read from the disk before: the writer's reports reach
       // this thread as messages, and a request handled before them found the file on disk with its first
       // chunk only, answered as complete (dash.js then had a hole of a segment less one chunk: a stall).
-      const peer = x.req.socket.remoteAddress ?? '';
-      const heldNow = this.held.get(peer) ?? 0;
-      if (heldNow >= MAX_HELD_PER_CLIENT) return sendSimple(x, 429, 'too many held requests\n', 'error');
-      this.held.set(peer, heldNow + 1);
+      const release = x.hold();
+      if (!release) return tooManyHeld(x);
       try {
         const r = await this.store.waitFor(
           () =>
@@ -384,9 +443,7 @@ export class OriginServer {
         if (r === 'ok') return await this.serve(x, path, query, false);
         if (r !== 'closed') sendSimple(x, 404, 'not found\n', 'live-error');
       } finally {
-        const left = (this.held.get(peer) ?? 1) - 1;
-        if (left > 0) this.held.set(peer, left);
-        else this.held.delete(peer);
+        release();
       }
       return;
     }
@@ -396,6 +453,24 @@ export class OriginServer {
       if (found) return sendFile(x, found.path, found.size, found.mtimeMs, this.cacheOf(found.path));
     }
     sendSimple(x, 404, 'not found\n', 'error');
+  }
+
+  /**
+   * One more request held for `peer` (a blocking playlist reload, a hinted resource): a release function,
+   * or undefined past MAX_HELD_PER_CLIENT (then 429).
+   */
+  private hold(peer: string): (() => void) | undefined {
+    const n = this.held.get(peer) ?? 0;
+    if (n >= MAX_HELD_PER_CLIENT) return undefined;
+    this.held.set(peer, n + 1);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const left = (this.held.get(peer) ?? 1) - 1;
+      if (left > 0) this.held.set(peer, left);
+      else this.held.delete(peer);
+    };
   }
 
   private cacheOf(path: string): CacheClass {

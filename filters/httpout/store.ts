@@ -10,6 +10,8 @@ import { packetProp } from '../../src/index.js';
 import type { PacketProps } from '../../src/index.js';
 import type { WriterHooks } from '../fout/file-writer.js';
 import { listedSecondsOf, partHoldBackOf, partTargetOf, preloadHints } from './directives.js';
+import { realTimers } from './timers.js';
+import type { Timers } from './timers.js';
 import type { PlaylistState } from './directives.js';
 
 /**
@@ -132,6 +134,8 @@ export class Store {
   targetDuration = 0;
   closing = false;
 
+  constructor(readonly timers: Timers = realTimers) {}
+
   isHinted(path: string): boolean {
     for (const list of this.hints.values()) if (list.includes(path)) return true;
     return false;
@@ -148,7 +152,7 @@ export class Store {
     return new Promise((resolveWait) => {
       let off = () => {};
       const done = (why: WaitResult) => {
-        clearTimeout(timer);
+        cancel();
         this.listeners.delete(listener);
         off();
         resolveWait(why);
@@ -157,7 +161,7 @@ export class Store {
         if (check()) done('ok');
         else if (this.closing) done('shutdown');
       };
-      const timer = setTimeout(() => done('timeout'), ms);
+      const cancel = this.timers.after(ms, () => done('timeout'));
       this.listeners.add(listener);
       off = onClose(() => done('closed'));
     });

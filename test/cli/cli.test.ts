@@ -168,8 +168,8 @@ test('-runfor stops a real-time run with a full flush', async (t) => {
   t.is(r.code, 0, r.stderr);
   const pl = await readFile(join(dir, 'res/a_1.m3u8'), 'utf8');
   t.regex(pl, /#EXT-X-ENDLIST\n$/);
-  const total = [...pl.matchAll(/#EXTINF:([\d.]+)/g)].reduce((a, m) => a + Number(m[1]), 0);
-  t.true(total > 1 && total < 3.5, `media written: ${total} s`);
+  // How much media 1.5 s of real time gives is a wall-clock matter: test/live/cli-runfor.test.ts.
+  t.regex(pl, /#EXTINF:/);
 });
 
 test('--plugin loads a filter module; a bad plugin is named', async (t) => {

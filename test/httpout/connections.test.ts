@@ -63,7 +63,7 @@ test('full budget: a new connection replaces a never-used one (oldest first), ne
   t.is(budget.evicted, 1);
 });
 
-test('never-used before used-idle; among used-idle the longest idle; all busy: refused', (t) => {
+test('never-used before used-idle; used ones idle 5 s or more, the longest idle first; all busy: refused', (t) => {
   const { budget, open, clock } = setup(2);
   const a = open()!;
   const b = open()!;
@@ -72,13 +72,17 @@ test('never-used before used-idle; among used-idle the longest idle; all busy: r
   budget.ended(connKey(a)); // idle since 50
   clock.t = 80;
   budget.ended(connKey(b)); // idle since 80
-  clock.t = 100;
+  // Idle for less than USED_IDLE_EVICT_MS: a player's keep-alive connection between requests.
+  clock.t = 4_000;
+  t.is(open(), undefined, 'recently used connections are not taken');
+  t.false(a.destroyed || b.destroyed);
+  clock.t = 5_060;
   const c = open()!;
   t.true(a.destroyed && !b.destroyed, 'the longest idle went');
   budget.started(connKey(c));
   budget.started(connKey(b));
   t.is(open(), undefined, 'every connection busy: refused');
-  t.is(budget.refused, 1);
+  t.is(budget.refused, 2);
   t.false(b.destroyed || c.destroyed);
 });
 

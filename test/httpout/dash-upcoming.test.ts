@@ -35,6 +35,18 @@ test('an early request for the next LL-DASH segment is held until it is produced
     const names = await readdir(join(cwd, 'out')).catch(() => [] as string[]);
     return Math.max(0, ...names.map((n) => Number(/^source1_dash(\d+)\.m4s$/.exec(n)?.[1] ?? 0)));
   };
+  // Listening first (on a loaded machine the accept points may come after the first segments).
+  for (
+    let i = 0;
+    !(await get(port, '/time', { timeoutMs: 1000 }).then(
+      (r) => r.status === 200,
+      () => false,
+    ));
+    i++
+  ) {
+    if (i > 300) t.fail('not listening within 30 s');
+    await sleep(100);
+  }
   for (let i = 0; (await current()) < 2; i++) {
     if (i > 200) t.fail('no second segment within 10 s');
     await sleep(50);
@@ -49,7 +61,8 @@ test('an early request for the next LL-DASH segment is held until it is produced
   const res = await run.done;
   t.is(res.code, 0, describe(res));
   t.is(far.status, 404);
-  t.true(far.ms < 2500, `far-ahead segment answered after ${Math.round(far.ms)} ms (not held)`);
+  // Not held: the immediate 404 is not cacheable; a held one that timed out would carry max-age.
+  t.is(far.headers['cache-control'], 'no-cache', 'the far-ahead segment was not held');
   t.is(next.status, 200, next.body.toString());
   // Held, then the whole segment (chunked while produced): it starts with styp and has a moof.
   t.true(

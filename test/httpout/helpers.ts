@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OriginServer } from '../../filters/httpout/server.js';
 import type { ServerOptions } from '../../filters/httpout/options.js';
+import type { Timers } from '../../filters/httpout/timers.js';
 import type { Logger } from '../../src/index.js';
 
 export function freePort(): Promise<number> {
@@ -71,13 +72,14 @@ export const quietLog: Logger = { debug() {}, info() {}, warn() {}, error() {} }
 
 export async function originServer(
   over: Partial<ServerOptions> = {},
+  timers?: Timers,
 ): Promise<{ server: OriginServer; port: number; root: string }> {
   const root = await mkdtemp(join(tmpdir(), 'graphpac-httpout-test-'));
-  const port = await freePort();
+  // Port 0: the system picks one (a "free" port found beforehand may be taken by another test meanwhile).
   const server = new OriginServer(
     {
       host: '127.0.0.1',
-      port,
+      port: 0,
       rdirs: [root],
       tempRoot: true,
       cors: 'auto',
@@ -93,7 +95,8 @@ export async function originServer(
       ...over,
     },
     quietLog,
+    timers,
   );
   await server.listen();
-  return { server, port, root };
+  return { server, port: server.port, root };
 }

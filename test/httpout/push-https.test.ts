@@ -15,7 +15,7 @@ import { tlsFailure } from '../../filters/httpout/push.js';
 import { describe, graphpac } from '../dasher/helpers/cli.js';
 import type { CliResult } from '../dasher/helpers/cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
-import { checkStoreEqualsLocal, pushLine, pushSink } from './push-sink.js';
+import { checkStoreEqualsLocal, pushLine, pushSink, streamedSegments } from './push-sink.js';
 
 const work = new WorkRoot('httpout-push-https');
 test.after.always(() => work.cleanup());
@@ -84,8 +84,6 @@ function checkOneTlsError(t: ExecutionContext, res: CliResult, port: number, why
   t.regex(lines[0] ?? '', why);
   // Not retried: a certificate refused now is refused in 10 s.
   t.notRegex(res.stderr, /retried for/);
-  // Start-up of the CLI included; the retry budget alone is 10 s.
-  t.true(res.ms < 9_000, `${Math.round(res.ms)} ms`);
 }
 
 test.serial(
@@ -105,10 +103,10 @@ test.serial(
     const segs = sink.requests.filter((r) => /_dash\d+\.m4s$/.test(r.path) && r.method === 'PUT');
     t.true(segs.length >= 6, `${segs.length} segment uploads`);
     for (const s of segs) t.is(s.headers['transfer-encoding'], 'chunked', s.path);
-    // Streamed as produced: most segments arrive in pieces spread over their duration (tolerant: a
-    // loaded machine releases parts together now and then).
-    const spread = segs.filter((s) => s.pieces.length >= 2 && s.pieces.at(-1)!.t - s.pieces[0]!.t >= 250);
-    t.true(spread.length >= Math.ceil(segs.length / 2), `progressive: ${spread.length} of ${segs.length}`);
+    // Streamed as produced: for most segments, a playlist listing one of its parts was accepted before
+    // the segment's upload ended (tolerant: a loaded machine releases parts together now and then).
+    const { streamed, all } = streamedSegments(sink);
+    t.true(streamed.length >= Math.ceil(all.length / 2), `progressive: ${streamed.length} of ${all.length}`);
     // Playlists whole, re-sent; keep-alive TLS connections.
     t.true(sink.requests.filter((r) => r.path === '/live_1.m3u8').length >= 5);
     const socks = new Set(sink.requests.map((r) => r.socket));

@@ -166,6 +166,33 @@ export function pushLine(
   ];
 }
 
+/**
+ * Segment uploads that were streamed while produced: the origin accepted a playlist listing one of the
+ * segment's parts before the segment's own upload ended (a sender buffering whole files could not). A
+ * causal check, not a timing one: it holds on a loaded machine, where parts may be released in bursts.
+ */
+export function streamedSegments(sink: PushSink): { streamed: Recorded[]; all: Recorded[] } {
+  const all = sink.requests.filter(
+    (r) => /_dash\d+\.m4s$/.test(r.path) && r.method !== 'DELETE' && r.status >= 200 && r.status < 300,
+  );
+  const playlists = sink.requests.filter(
+    (r) => /\.m3u8$/.test(r.path) && r.status >= 200 && r.status < 300 && r.end > 0,
+  );
+  const streamed = all.filter((seg) => {
+    const part = `#EXT-X-PART:`;
+    const name = `URI="${seg.path.slice(1)}"`;
+    return playlists.some(
+      (p) =>
+        p.end < seg.end &&
+        p.body
+          .toString()
+          .split('\n')
+          .some((l) => l.startsWith(part) && l.includes(name)),
+    );
+  });
+  return { streamed, all };
+}
+
 /** The origin ends with exactly the local copy (rdirs): same files, same bytes. */
 export async function checkStoreEqualsLocal(
   t: ExecutionContext,

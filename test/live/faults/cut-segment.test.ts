@@ -14,6 +14,7 @@ import { mkdir, open, readFile, rm, symlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe } from '../../dasher/helpers/cli.js';
 import { WorkRoot } from '../../dasher/helpers/workdir.js';
+import { listedFilesProblems } from '../../dasher/helpers/output.js';
 import { mediaSeconds } from '../../httpout/output-check.js';
 import { startOrigin } from './origin.js';
 import { follow, rawGet } from './raw-client.js';
@@ -109,7 +110,17 @@ test('SIGTERM while a client receives a segment chunk by chunk: the connection c
     cut.some((r) => r.path === `/${killedOn}`),
     `the segment in production (${killedOn}) ended cut; cut: ${cut.map((r) => r.path).join(' ')}`,
   );
+  await checkDisk(t, join(cwd, 'out'));
 });
+
+/** The playlists left on disk name only bytes the disk has (the origin writes them behind its media). */
+async function checkDisk(t: ExecutionContext, dir: string): Promise<void> {
+  for (const name of ['live_1.m3u8', 'live_2.m3u8']) {
+    const text = await readFile(join(dir, name), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    t.deepEqual(await listedFilesProblems(dir, name, text), [], name);
+  }
+}
 
 /** Mount a tmpfs of `size` at `dir` (root only); false when not allowed. */
 function mountTmpfs(dir: string, size: string): boolean {
@@ -172,6 +183,7 @@ test('disk full while a client receives a segment chunk by chunk: one clear erro
     `the segment in production (${target}) ended cut; cut: ${cut.map((r) => r.path).join(' ')}`,
   );
   if (tmpfs) await rm(join(out, 'filler'), { force: true });
+  await checkDisk(t, out);
 });
 
 async function waitServed(port: number, path: string): Promise<void> {

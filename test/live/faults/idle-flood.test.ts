@@ -68,7 +68,7 @@ function attack(port: number, addresses: string[], n: number, slow: boolean): At
 
 test('150 silent connections and a slowloris, reconnecting: LL-HLS players keep being served', async (t) => {
   const cwd = await work.workDir(['source1', 'source2']);
-  const run = await startOrigin(cwd, 'rdirs=out', ['-runfor=28000'], 50_000);
+  const run = await startOrigin(cwd, 'rdirs=out', ['-runfor=20000'], 50_000);
   const port = run.port;
   t.teardown(() => void run.child.kill('SIGKILL'));
   for (let i = 0; i < 150; i++) {
@@ -97,10 +97,10 @@ test('150 silent connections and a slowloris, reconnecting: LL-HLS players keep 
   await new Promise((res) => setTimeout(res, 1500));
   const players = await Promise.all(
     ['/live_1.m3u8', '/live_2.m3u8'].map((p, i) =>
-      follow(port, p, { stopAfterMs: 14_000, from: `127.0.1.${i + 1}` }),
+      follow(port, p, { stopAfterMs: 11_000, from: `127.0.1.${i + 1}` }),
     ),
   );
-  // 15 s of attack: connections nobody needed the room of reached their deadline (FIRST_REQUEST_MS).
+  // 12.5 s of attack: connections nobody needed the room of reached their deadline (FIRST_REQUEST_MS).
   lone.stop();
   silent.stop();
   slowloris.stop();
@@ -109,9 +109,9 @@ test('150 silent connections and a slowloris, reconnecting: LL-HLS players keep 
 
   for (const [i, p] of players.entries()) {
     t.deepEqual(p.failures, [], `player ${i + 1}: requests not answered 200`);
-    t.true(p.versions.length >= 15, `player ${i + 1}: ${p.versions.length} playlist versions`);
+    t.true(p.versions.length >= 8, `player ${i + 1}: ${p.versions.length} playlist versions`);
     const got = p.segments.filter((s) => s.status === 200);
-    t.true(got.length >= 5, `player ${i + 1}: ${got.length} segments`);
+    t.true(got.length >= 4, `player ${i + 1}: ${got.length} segments`);
     for (const s of got) t.false(s.cut, `${s.path} cut`);
     const dir = join(cwd, 'out');
     const problems = await playlistHistoryProblems(`player ${i + 1}`, p.versions, (u) =>

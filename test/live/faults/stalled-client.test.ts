@@ -19,11 +19,11 @@ import { stat } from 'node:fs/promises';
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
 import { join } from 'node:path';
-import { describe, startGraphpac } from '../dasher/helpers/cli.js';
-import type { CliResult } from '../dasher/helpers/cli.js';
-import { WorkRoot } from '../dasher/helpers/workdir.js';
-import { freePort, get } from './helpers.js';
-import { openFds, rssKiB, tcpState } from './proc-net.js';
+import { describe, startGraphpac } from '../../dasher/helpers/cli.js';
+import type { CliResult } from '../../dasher/helpers/cli.js';
+import { WorkRoot } from '../../dasher/helpers/workdir.js';
+import { freePort, get } from '../../httpout/helpers.js';
+import { openFds, rssKiB, tcpState } from '../../httpout/proc-net.js';
 
 const work = new WorkRoot('httpout-stalled');
 test.after.always(() => work.cleanup());

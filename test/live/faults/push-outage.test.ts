@@ -8,11 +8,11 @@
  */
 import test from 'ava';
 import { join } from 'node:path';
-import { describe, graphpac } from '../dasher/helpers/cli.js';
-import { WorkRoot } from '../dasher/helpers/workdir.js';
-import { playlistHistoryProblems } from './output-check.js';
-import { checkStoreEqualsLocal, pushSink } from './push-sink.js';
-import type { PushSink } from './push-sink.js';
+import { describe, graphpac } from '../../dasher/helpers/cli.js';
+import { WorkRoot } from '../../dasher/helpers/workdir.js';
+import { playlistHistoryProblems } from '../../httpout/output-check.js';
+import { checkStoreEqualsLocal, pushSink } from '../../httpout/push-sink.js';
+import type { PushSink } from '../../httpout/push-sink.js';
 
 const work = new WorkRoot('httpout-push-outage');
 test.after.always(() => work.cleanup());
