@@ -24,6 +24,8 @@ import { acquire, acquirePusher, release, releasePusher, serverOptions } from '.
 
 /** A serving-only origin (no input) looks again this often (a stop wakes it at once). */
 const SERVE_ONLY_WAKE_MS = 60_000;
+/** Port 0 before the server listens: look again this often (a failure to listen ends the run). */
+const LISTEN_POLL_MS = 50;
 
 export default defineFilter({
   ...descriptor,
@@ -71,6 +73,14 @@ export default defineFilter({
       if (args.rdirs.length && resolve(args.rdirs[0]!) !== root)
         ctx.log.warn(`${host}:${port} is already served from ${root}: options of this output are ignored`);
     }
+    // Port 0: nothing is taken (so nothing acknowledged, and no manifest published as complete) before
+    // the server listens, so every manifest names the port the system picked (the UTCTiming URL: the
+    // caps are sent again once it listens, and reach the dasher before any acknowledgement).
+    let listening = port !== 0;
+    whenListening(() => {
+      listening = true;
+      ctx.requestProcess();
+    });
     const sink = createFileSink(ctx, {
       label: 'httpout',
       dst: join(root, path),
@@ -108,6 +118,10 @@ export default defineFilter({
       },
       process() {
         if (server.failure) throw server.failure;
+        if (!listening) {
+          ctx.requestProcess(LISTEN_POLL_MS);
+          return 'not-ready';
+        }
         ctx.reportStatus({ clients: server.clients });
         if (ctx.inputs.length === 0 && !ctx.connectionsPending()) {
           // Nothing to write (`-o http://HOST:PORT/:rdirs=DIR` alone, GPAC's simple server): serve the

@@ -3,7 +3,7 @@
  * (ctx.session.shared), httpout's servers. Log tools come from the filters' descriptors.
  */
 import test from 'ava';
-import { readdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { arg, createSession, defineFilter } from '../../src/index.js';
@@ -83,6 +83,13 @@ test('two sessions in one process each get their own httpout server (both on por
   const filesB = await readdir(b);
   t.true(filesA.includes('a.mpd') && !filesA.includes('b.mpd'), filesA.join(' '));
   t.true(filesB.includes('b.mpd') && !filesB.includes('a.mpd'), filesB.join(' '));
+  // Each MPD names its own origin's clock: two servers, two ports.
+  const port = async (f: string) => /http:\/\/127\.0\.0\.1:(\d+)\/time/.exec(await readFile(f, 'utf8'))?.[1];
+  const pa = await port(join(a, 'a.mpd'));
+  const pb = await port(join(b, 'b.mpd'));
+  t.truthy(pa);
+  t.truthy(pb);
+  t.not(pa, pb);
 });
 
 test('-logs tools reach the filters whose descriptor lists them', (t) => {
