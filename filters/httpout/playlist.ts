@@ -57,7 +57,7 @@ export const FRESH_SHARE = 0.1;
  */
 async function answerAtTheEdge(x: Exchange, path: string, first: Manifest, d: Directives): Promise<void> {
   const partMs = (first.state?.partTarget ?? 0) * 1000;
-  const age = Date.now() - first.advancedAt;
+  const age = x.store.timers.now() - first.advancedAt;
   let current = first;
   const onClose = (cb: () => void) => {
     x.res.on('close', cb);

@@ -91,7 +91,7 @@ export interface Manifest {
   props: PacketProps;
   /** Variant playlists: where they stand (for delivery directives). */
   state?: PlaylistState;
-  /** When `state` last advanced (a new part or segment listed), Date.now() ms. */
+  /** When `state` last advanced (a new part or segment listed), on the origin's clock (`timers.now()`, ms). */
   advancedAt: number;
 }
 
@@ -235,7 +235,7 @@ export class Store {
         const state = stateOf(props, text);
         if (state) this.targetDuration = Math.max(this.targetDuration, state.targetDuration);
         const before = this.manifests.get(path);
-        const now = Date.now();
+        const now = this.timers.now();
         const same =
           before?.state !== undefined &&
           state !== undefined &&
