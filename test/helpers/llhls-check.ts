@@ -392,13 +392,15 @@ export function checkSequence(previous: string, next: string): Violation[] {
 export type ReadFile = (uri: string) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
 
 /**
- * Opens the media: each part (byte range or part file) must start on one of `boxes` (default `styp`, `moof`),
- * and a complete segment's file must end exactly where its last part ends.
+ * Opens the media: each part (byte range or part file) must start on one of `boxes` (default `styp`, `moof`,
+ * and `prft`: a CMAF chunk may begin with a ProducerReferenceTime, as every chunk of a stream announcing its
+ * latency does, ISO/IEC 23000-19 §7.3.2.3), and a complete segment's file must end exactly where its last
+ * part ends.
  */
 export async function checkPartBytes(
   text: string,
   readFile: ReadFile,
-  boxes = ['styp', 'moof'],
+  boxes = ['styp', 'moof', 'prft'],
 ): Promise<Violation[]> {
   const pl = parsePlaylist(text);
   const out: Violation[] = [];

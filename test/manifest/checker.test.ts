@@ -245,6 +245,6 @@ test('checkPartBytes: each byte range starts on styp/moof and the segment ends w
   const sf = writeVariant(fx.sfStart(), '1');
   t.deepEqual(
     (await checkPartBytes(sf, () => undefined)).map((v) => v.message),
-    ['source1_dash1.m4s.0@0 starts with nothing, not styp/moof'],
+    ['source1_dash1.m4s.0@0 starts with nothing, not styp/moof/prft'],
   );
 });
