@@ -204,7 +204,13 @@ async function once(cli: Cli, mode: 'udp' | 'stdin', seconds: number, stall: boo
       await sleep(STALL_S * 1000);
       enc.kill('SIGCONT');
     });
-  const firstSeen = new Map<string, { at: number; sent: number; held: boolean; endMs: number }>();
+  // Parts listed by the first answer are left out: that answer is the playlist a player tuning in gets
+  // (held by the origin until it lists PART-HOLD-BACK of media), made of parts published before it asked.
+  const firstSeen = new Map<
+    string,
+    { at: number; sent: number; held: boolean; endMs: number; initial: boolean }
+  >();
+  let answers = 0;
   const result: RunResult = { lags: [], stallLags: [], held: 0, notHeld: 0, negative: 0, maxGapMs: 0 };
   let ast: number | undefined;
   const ac = new AbortController();
@@ -216,8 +222,10 @@ async function once(cli: Cli, mode: 'udp' | 'stdin', seconds: number, stall: boo
         const s1 = playlist.segments.find((s) => s.msn === 1);
         if (s1) ast = s1.pdtMs;
       }
+      const initial = answers++ === 0;
       for (const p of playlist.parts)
-        if (!firstSeen.has(p.key)) firstSeen.set(p.key, { at: reply.endMs, sent, held, endMs: p.endMs });
+        if (!firstSeen.has(p.key))
+          firstSeen.set(p.key, { at: reply.endMs, sent, held, endMs: p.endMs, initial });
     },
     onError: () => {},
   });
@@ -232,7 +240,7 @@ async function once(cli: Cli, mode: 'udp' | 'stdin', seconds: number, stall: boo
   rmSync(dir, { recursive: true, force: true });
   if (ast === undefined) throw new Error(`no playlist read:\n${out.slice(-2000)}`);
   let prevAt: number | undefined;
-  for (const seen of [...firstSeen.values()].sort((a, b) => a.at - b.at)) {
+  for (const seen of [...firstSeen.values()].filter((x) => !x.initial).sort((a, b) => a.at - b.at)) {
     if (prevAt !== undefined) result.maxGapMs = Math.max(result.maxGapMs, seen.at - prevAt);
     prevAt = seen.at;
     const lag = seen.sent - (seen.endMs - ast) / 1000;
