@@ -178,8 +178,10 @@ export function createFileSink(
         return await op();
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 3) throw e;
+        // One folder named by several files (a master and its variants) is made again once.
         let again = false;
-        for (const p of paths) again = folderGone(p) || again;
+        const dirs = new Map(paths.map((p) => [dirname(p), p]));
+        for (const p of dirs.values()) again = folderGone(p) || again;
         if (!again) throw e;
       }
     }
