@@ -317,3 +317,13 @@ test('demuxer: garbage between packets is skipped and sync found again', (t) => 
   t.is(d.stats.syncLosses, 1);
   t.is(d.stats.bytesSkipped, 1000);
 });
+
+test('NAL framer: a stream of a single access unit gets one frame at 25 Hz (no next decode time to measure)', (t) => {
+  const f = new NalFramer('avc');
+  const sc = [0, 0, 0, 1];
+  const idr = Uint8Array.of(...sc, 9, 0xf0, ...sc, ...SPS, ...sc, ...PPS, ...sc, 0x65, 0x88, 0x80);
+  t.is(f.add(idr, { pts: 7200, dts: 7200 }), undefined);
+  const only = f.flush()!;
+  t.is(only.sap, 1);
+  t.is(only.duration, 90_000 / 25);
+});

@@ -40,6 +40,9 @@ interface Building {
   sap: 0 | 1 | 2 | 3 | 4;
 }
 
+/** The duration of a lone access unit (90 kHz): one frame at 25 Hz. */
+export const DEFAULT_DURATION = 90_000 / 25;
+
 export class NalFramer {
   /** Parameter sets by id (the NAL unit bytes): insertion order kept. */
   private readonly vps = new Map<number, Uint8Array>();
@@ -83,11 +86,14 @@ export class NalFramer {
     return this.finish(cur, Math.max(0, duration));
   }
 
-  /** End of stream: the access unit in progress, with the previous duration. */
+  /**
+   * End of stream: the access unit in progress, with the previous duration; a stream of a single access
+   * unit has none, and gets one frame at 25 Hz (GPAC's rfnalu default when the bitstream gives no rate).
+   */
   flush(): AccessUnit | undefined {
     const cur = this.current;
     this.current = undefined;
-    return cur ? this.finish(cur, this.lastDuration) : undefined;
+    return cur ? this.finish(cur, this.lastDuration || DEFAULT_DURATION) : undefined;
   }
 
   private finish(cur: Building, duration: number): AccessUnit | undefined {
