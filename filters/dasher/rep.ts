@@ -150,7 +150,10 @@ export class Rep {
   empty = false;
   /** Decode time of the first packet. */
   firstDts: number | undefined;
-  /** Written and acknowledged so far: parts, segments, media (timescale units, from the first packet). */
+  /**
+   * Written and acknowledged so far: parts, segments, media (timescale units, from the first packet's
+   * decode time to the end of the last chunk's timeline).
+   */
   partsDone = 0;
   segmentsDone = 0;
   mediaDone = 0;
@@ -366,7 +369,13 @@ export class Rep {
       this.segmentDuration = 0;
     }
     this.partsDone++;
-    this.mediaDone += c.duration;
+    // The timeline's end, not the sum of durations: a source with gaps (flist items whose audio outlasts
+    // their video by 37 ms: the next item's video starts after the gap) would otherwise fall behind the
+    // wall clock by the gaps in every live figure (lateness, lag).
+    this.mediaDone = Math.max(
+      this.mediaDone + c.duration,
+      c.baseDts + c.duration - (this.firstDts ?? c.baseDts),
+    );
     this.segmentDuration += c.duration;
     if (c.endsSegment) this.segmentsDone++;
     // Parts are listed only by live playlists: a static job records the first one alone (whether the
