@@ -44,7 +44,7 @@ import { followBlocking } from './live.js';
 const SCRIPT = 'bench/ingest.ts';
 /** Hand-written reading of the figures (kept in the section). */
 const NOTE =
-  'Reading the figures: the lag moves in steps of one video frame (40 ms): 40 ms is the floor (a part closes when the first frame after it arrives). The tail depends on how much CPU graphpac gets while ffmpeg encodes next to it: on this shared 2-CPU machine the load average was 18-27 during these runs, and the stall rows measure the catch-up burst (ffmpeg sends the 3 s it owes at once) against a starved packager. Earlier single runs here at similar load gave p95 40-80 ms without a stall and 80-200 ms through it. Targets met on the median in every row; p95 met only on the lighter runs: not shown by this table.';
+  "Reading the figures: the lag moves in steps of one video frame (40 ms): 40 ms is the floor (a part closes when the first frame after it arrives). The parts listed by the tracker's first answer are left out (that answer is the tune-in playlist, held by the origin until it lists PART-HOLD-BACK of media: its parts were published before anyone asked). These runs were made on a quiet machine but for the soak benchmark running beside them (about half a CPU; the load averages above). Targets met over every row's runs: p95 40 ms without a stall, 120-160 ms with one. In the window through the stall (its 3 s and the 4 s after), stdin stays at 120 ms, but one UDP run of two had p95 360 ms and max 840 ms: the catch-up burst (ffmpeg sends the 3 s it owes at once, and the datagrams queue behind the packager); the window's p95 is within 300 ms on one UDP run of two, not on both.";
 const OPTS = 'segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
 const STALL_AT_S = 10;
 const STALL_S = 3;
