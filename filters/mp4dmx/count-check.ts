@@ -124,6 +124,12 @@ export function checkCounts(
       if (p + 16 > to) break;
       size = dv.getUint32(p + 8) * 2 ** 32 + dv.getUint32(p + 12);
       hdr = 16;
+      // mp4box.js takes a 64-bit size of 0 as a box of no length and parses it again and again (a box
+      // object per turn, until memory runs out): refused here, as any 64-bit size below the header.
+      if (size < hdr)
+        throw new MalformedInput(
+          `${path ? `${path}/` : ''}${fourcc(bytes, p + 4)} has a 64-bit size of ${size}, smaller than its own 16-byte header`,
+        );
     } else if (size === 0) {
       size = to - p;
     }

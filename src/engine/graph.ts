@@ -245,9 +245,13 @@ export class FilterGraph extends EventEmitter<SessionEvents> implements LinkHost
         if (f.noCandidates) {
           this.warn(`${describePid(f.pid)} has no destination: its packets are dropped`);
         } else if (anyLinked) {
-          this.warn(`${describePid(f.pid)} could not be linked and is dropped: ${f.reasons.join('; ')}`);
+          this.warn(
+            `${describePid(f.pid)} could not be linked and is dropped: ${[...new Set(f.reasons)].join('; ')}`,
+          );
         } else {
-          throw new GraphError('LINK_FAILED', `cannot link ${describePid(f.pid)}: ${f.reasons.join('; ')}`, {
+          // One reason per destination (two alike, e.g. dual outputs to one fout, said once).
+          const why = [...new Set(f.reasons)].join('; ');
+          throw new GraphError('LINK_FAILED', `cannot link ${describePid(f.pid)}: ${why}`, {
             pid: f.pid.name,
             filter: node.name,
           });

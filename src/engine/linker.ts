@@ -43,7 +43,10 @@ export function describePid(pid: OutputPidImpl): string {
     .filter((k) => pid.props[k] !== undefined)
     .map((k) => `${k}=${propToString(pid.props[k])}`)
     .join(' ');
-  return `PID "${pid.name}" of ${pid.producer} (${props})`;
+  // The input the stream comes from, so that a stream no chain accepts names its file.
+  const from = pid.props.SourcePath ?? pid.props.URL;
+  const src = typeof from === 'string' && from ? ` from "${from}"` : '';
+  return `PID "${pid.name}" of ${pid.producer}${src} (${props})`;
 }
 
 function describeNode(n: FilterNode): string {

@@ -231,6 +231,16 @@ const CASES: Case[] = [
     make: () => craft('moof-size0.mp4', fragmented, (d) => setU32(d, box(d, 'moof[2]').start, 0)),
     says: /box moof at byte 28655 has size 0 \(to the end of the file\)/,
   },
+  {
+    title:
+      'a box inside the moov with a 64-bit size of 0 (mp4box.js parsed it again and again until memory ran out; fuzz 7:16257)',
+    make: () =>
+      craft('hdlr-largesize0.mp4', faststart, (d) => {
+        const b = box(d, 'trak[1]/mdia/hdlr');
+        setU32(d, b.start, 1); // 64-bit size follows: version/flags and pre_defined, both 0
+      }),
+    says: /is corrupt: moov\/trak\[1\]\/mdia\/hdlr has a 64-bit size of 0, smaller than its own 16-byte header/,
+  },
 ];
 
 for (const c of CASES) {
@@ -294,4 +304,27 @@ test('a bug inside the demuxer surfaces as itself, not as "corrupt input" (issue
   const e = t.throws(run);
   t.true(e instanceof TypeError, String(e));
   t.false(e instanceof GraphError);
+});
+
+test('a stream no filter accepts is refused naming its file (a "meta" handler on an audio track; fuzz 7:22455)', async (t) => {
+  // As the fuzzer made it: the handler renamed, and the esds's ES descriptor (tag 3) given a size of 1.
+  const path = craft('meta-mp4a.mp4', clip('source2'), (d) => {
+    d.set(Buffer.from('meta', 'latin1'), payload(box(d, 'trak/mdia/hdlr')) + 4); // after pre_defined
+    const tag = payload(box(d, 'trak/mdia/minf/stbl/stsd/mp4a/esds'));
+    let last = tag + 1; // the size's last byte (ffmpeg writes it in 4 bytes, 0x80 continuing)
+    while (d[last]! & 0x80) last++;
+    d[last] = 1;
+  });
+  const r = await runMain(['-i', path, '-o', join(dir, 'meta-out', 'live.m3u8')]);
+  t.is(r.code, 1, r.stderr);
+  const lines = r.stderr.split('\n').filter((l) => l.trim());
+  t.is(lines.length, 1, r.stderr);
+  const line = lines[0] ?? '';
+  t.true(
+    line.startsWith(`graphpac: cannot link PID "track1" of mp4dmx from "${path}" (StreamType=Metadata`),
+    line,
+  );
+  // Each destination's reason once.
+  const reasons = line.split('; ');
+  t.is(new Set(reasons).size, reasons.length, line);
 });
