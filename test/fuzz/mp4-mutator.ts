@@ -381,6 +381,8 @@ const fragment: Op = (d, boxes, rng) => {
     const i = rng.int(n);
     const f = rng.int(t.entrySize / 4);
     const pos = t.entriesAt + i * t.entrySize + f * 4;
+    // A box cut by an earlier step may declare entries past the end of the file: draw again.
+    if (pos + 4 > d.length) return undefined;
     const old = u32(d, pos);
     const v = interesting(rng, old);
     setU32(out, pos, v);
