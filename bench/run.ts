@@ -3,11 +3,13 @@
  * another's), one after the other. Each rewrites its own section of docs/PERFORMANCE.md.
  *
  *   npm run bench -- [--runs 7] [--quick] [--cli compiled|dist|tsx] [--no-write]
- *                    [--only demux,package,lateness,origin-load,latency,startup]
+ *                    [--only demux,package,lateness,origin-load,latency,ingest,startup]
  *
  * demux, package: 1 warm-up + --runs counted runs (default 7 here, the anchor's method; the 3,600 s packaging
  * job makes at most 3). lateness (2 real-time runs of 60 s) and origin-load (N = 10, 50, 200 players for 20 s
- * each) and latency (stock hls.js and dash.js, 60 s per run, needs Chromium) run once. --quick: 1 run of demux and
+ * each), latency (stock hls.js and dash.js, 60 s per run, needs Chromium) and ingest (ffmpeg as a live encoder,
+ * 2 runs of 30 s per row) run once. Not here, for their length: bench/soak.ts (an hour) and bench/fuzz.ts
+ * (50,000 cases, about 40 minutes). --quick: 1 run of demux and
  * package, 15 s of media for lateness, 6 s per N for origin-load, 20 s per player for latency.
  * --cli goes to every script (demux.ts also takes `both`, its default: compiled and tsx; the others default to
  * compiled). Clips: `bash bench/make-long-clip.sh --3600` (the 3,600 s one is optional: skipped if missing).
@@ -24,6 +26,7 @@ const SCRIPTS = {
   lateness: 'bench/lateness.ts',
   'origin-load': 'bench/origin-load.ts',
   latency: 'bench/latency.ts',
+  ingest: 'bench/ingest.ts',
   startup: 'bench/startup.ts',
 } as const;
 type Name = keyof typeof SCRIPTS;
