@@ -327,3 +327,16 @@ test('NAL framer: a stream of a single access unit gets one frame at 25 Hz (no n
   t.is(only.sap, 1);
   t.is(only.duration, 90_000 / 25);
 });
+
+test('program clock: a stream whose first timestamp falls before the origin (another stream moved the offset) continues where the program ends', (t) => {
+  const c = new ProgramClock({ continuous: true, maxGap: 90_000 });
+  t.is(c.map(256, 900_000).dts, 900_000);
+  t.is(c.map(256, 903_003).dts, 903_003);
+  // A corrupt DTS far ahead: absorbed, so the offset goes negative for the real clock.
+  t.is(c.map(256, 5_000_000).dts, 906_006);
+  // The audio's first frame, on the real clock: before the origin through that offset; placed at the end.
+  const a = c.map(257, 900_500);
+  t.true(a.dts >= 0, String(a.dts));
+  t.is(a.dts, 909_009);
+  t.is(c.discontinuities, 2);
+});

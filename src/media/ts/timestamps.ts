@@ -75,6 +75,14 @@ export class ProgramClock {
     let d = ud + this.offset;
     const st = this.streams.get(pid);
     let jumped = false;
+    if (!st && d < 0) {
+      // A stream's first timestamp before the output's origin: the offset was set by another stream whose
+      // clock jumped (a corrupt PTS/DTS moved it): a discontinuity, placed where the program's media ends.
+      this.discontinuities++;
+      jumped = true;
+      this.offset = this.end() - ud;
+      d = ud + this.offset;
+    }
     if (st) {
       const delta = d - st.lastDts;
       if (delta < 0 || delta > this.opts.maxGap) {
