@@ -24,11 +24,13 @@ interface Lateness {
 /**
  * Lateness of each part: when it first appears in its playlist, minus when its media ended on the
  * clock of its own stream (reframer:rt=on keeps one clock per PID, started by the PID's first packet:
- * the time the reframer sent that packet, recorded by wrapping the reframer).
+ * estimated by wrapping the reframer, as the earliest send time minus media time of any of its packets).
  */
 async function run(clock: SchedulerClock | undefined, runfor: number): Promise<{ late: Lateness[] }> {
   const versions: (ManifestVersion & { wall: number })[] = [];
   const origins = new Map<string, number>();
+  /** Each stream's first decode time. */
+  const first = new Map<string, number>();
   const registry = await createRegistry();
   const rec = recordSink(versions);
   registry.register({
@@ -56,7 +58,13 @@ async function run(clock: SchedulerClock | undefined, runfor: number): Promise<{
         const send = pid.send.bind(pid);
         return Object.assign(Object.create(pid) as typeof pid, {
           send: (p: Parameters<typeof send>[0]) => {
-            if (!origins.has(pid.name)) origins.set(pid.name, ctx.clock.wallNow());
+            // The stream's clock started at (send time − media time since its first packet) at the
+            // latest: the smallest such value over its packets (the first send may itself be late).
+            const ts = Number(props.Timescale) || 1000;
+            const dts = Number(p.dts ?? 0);
+            first.set(pid.name, first.get(pid.name) ?? dts);
+            const at = ctx.clock.wallNow() - ((dts - first.get(pid.name)!) / ts) * 1000;
+            origins.set(pid.name, Math.min(origins.get(pid.name) ?? Infinity, at));
             send(p);
           },
         });
