@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, statSync, unlinkSync } from 'node:fs';
 import type { ReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { arg, defineFilter, GraphError, isEvent } from '../../src/index.js';
+import { arg, defineFilter, GraphError } from '../../src/index.js';
 import { LiveInput } from '../sockin/live-input.js';
 
 const STDIN = new Set(['-', 'stdin', 'pipe://0', 'pipe:0']);
@@ -139,25 +139,15 @@ Examples:
         return r;
       },
       processEvent(event) {
-        if (isEvent(event, 'stop')) {
-          live.stop();
-          ctx.requestProcess();
-          return true;
-        }
-        if (isEvent(event, 'source-seek')) {
-          const start = event.start;
-          if (!live.seekTo(start))
-            live.close(
-              new GraphError(
-                'READ_ERROR',
-                `pin: cannot seek back in "${label}" to byte ${start}: use a file, or an MP4 with its moov box first (faststart) or fragmented`,
-                { offset: start },
-              ),
-            );
-          ctx.requestProcess();
-          return true;
-        }
-        return false;
+        return live.processEvent(
+          event,
+          (start) =>
+            new GraphError(
+              'READ_ERROR',
+              `pin: cannot seek back in "${label}" to byte ${start}: use a file, or an MP4 with its moov box first (faststart) or fragmented`,
+              { offset: start },
+            ),
+        );
       },
       finalize() {
         live.close();

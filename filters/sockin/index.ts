@@ -8,7 +8,7 @@ import { createSocket } from 'node:dgram';
 import type { Socket as UdpSocket } from 'node:dgram';
 import { createServer, connect } from 'node:net';
 import type { Server, Socket } from 'node:net';
-import { arg, defineFilter, GraphError, isEvent } from '../../src/index.js';
+import { arg, defineFilter, GraphError } from '../../src/index.js';
 import { parseSockUrl } from './address.js';
 import type { SockAddress } from './address.js';
 import { LiveInput } from './live-input.js';
@@ -236,25 +236,15 @@ Examples:
         return r;
       },
       processEvent(event) {
-        if (isEvent(event, 'stop')) {
-          live.stop();
-          ctx.requestProcess();
-          return true;
-        }
         // A stream cannot seek; a demuxer asking to go on from where it is gets exactly that.
-        if (isEvent(event, 'source-seek')) {
-          const start = event.start;
-          if (!live.seekTo(start))
-            live.close(
-              new GraphError(
-                'READ_ERROR',
-                `sockin: cannot seek back in ${label} (a live stream) to byte ${start}`,
-              ),
-            );
-          ctx.requestProcess();
-          return true;
-        }
-        return false;
+        return live.processEvent(
+          event,
+          (start) =>
+            new GraphError(
+              'READ_ERROR',
+              `sockin: cannot seek back in ${label} (a live stream) to byte ${start}`,
+            ),
+        );
       },
       finalize() {
         live.close();

@@ -9,7 +9,8 @@
  * cannot (UDP) drops its oldest bytes, counted and reported.
  */
 import { GraphError } from '../../src/index.js';
-import type { FilterContext, OutputPid, PidProps } from '../../src/index.js';
+import { isEvent } from '../../src/index.js';
+import type { FilterContext, FilterEvent, OutputPid, PidProps } from '../../src/index.js';
 
 export interface LiveInputOptions {
   /** Largest packet sent (bytes). */
@@ -115,6 +116,19 @@ export class LiveInput {
 
   get isClosed(): boolean {
     return this.closedWith !== undefined;
+  }
+
+  /**
+   * A live source's events: `stop` (the consumer read all it wants), `source-seek` forward (skip bytes) or
+   * back (the run ends with `seekBack(start)`'s error). True when handled.
+   */
+  processEvent(event: FilterEvent, seekBack: (start: number) => GraphError): boolean {
+    if (isEvent(event, 'stop')) this.stop();
+    else if (isEvent(event, 'source-seek')) {
+      if (!this.seekTo(event.start)) this.close(seekBack(event.start));
+    } else return false;
+    this.ctx.requestProcess();
+    return true;
   }
 
   /** Forward seek (source-seek on a stream): skip bytes up to `offset`. False when it would go back. */
