@@ -198,7 +198,7 @@ async function main(): Promise<void> {
   ];
   const probeCli = {
     ...cli,
-    argv: [cli.argv[0]!, '--import', join(root, 'bench/soak-probe.mjs'), ...cli.argv.slice(1)],
+    argv: [cli.argv[0]!, '--expose-gc', '--import', join(root, 'bench/soak-probe.mjs'), ...cli.argv.slice(1)],
   };
   process.env.SOAK_PROBE_OUT = probeOut;
   process.env.SOAK_PROBE_MS = '1000';
@@ -232,19 +232,39 @@ async function main(): Promise<void> {
     await sleep(Math.max(0, t0 + m * 60_000 - wallMs()));
     const mem = procMemory(g.pid);
     if (!mem) break;
-    // The minute's samples (one a second): RSS's median, and the heap's floor (its lowest value, after a
-    // collection: a point sample lands anywhere on the collector's sawtooth).
+    // The minute's samples (one a second): RSS's median; the heap left by the probe's full collection (the
+    // live set), else the heap's floor (a point sample lands anywhere on the collector's sawtooth); the
+    // floor of the open descriptors other than sockets (a leak raises it; the files being written at one
+    // instant do not).
     const inMinute = readFileSync(probeOut, 'utf8')
       .trim()
       .split('\n')
       .filter(Boolean)
-      .map((l) => JSON.parse(l) as { t: number; rss: number; heapUsed: number })
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            t: number;
+            thread?: number;
+            rss: number;
+            heapUsed: number;
+            heapAfterGc?: number;
+            files?: number;
+          },
+      )
       .filter((x) => x.t > t0 + (m - 1) * 60_000 && x.t <= t0 + m * 60_000);
-    const heap = inMinute.length ? Math.min(...inMinute.map((x) => x.heapUsed)) : NaN;
-    const rss = inMinute.length ? quantiles(inMinute.map((x) => x.rss)).median : mem.rssKb * 1024;
-    // Descriptors other than sockets (files, pipes, event fds: a leak shows there), and sockets (the
-    // players' connections come and go; 64 are the origin's accept points).
-    let fds = NaN;
+    // Heaps are per thread (main, httpout's server): each thread's value, summed.
+    let heap = inMinute.length ? 0 : NaN;
+    for (const th of new Set(inMinute.map((x) => x.thread ?? 0))) {
+      const mine = inMinute.filter((x) => (x.thread ?? 0) === th);
+      const afterGc = mine.map((x) => x.heapAfterGc).filter((x): x is number => x !== undefined);
+      heap += afterGc.length ? Math.min(...afterGc) : Math.min(...mine.map((x) => x.heapUsed));
+    }
+    const main = inMinute.filter((x) => (x.thread ?? 0) === 0);
+    const rss = main.length ? quantiles(main.map((x) => x.rss)).median : mem.rssKb * 1024;
+    const fileCounts = main.map((x) => x.files).filter((x): x is number => x !== undefined);
+    // Sockets at the minute's end (the players' connections come and go; 64 are the origin's accept points),
+    // and, without the probe's counts, the descriptors other than sockets at that instant.
+    let fds = fileCounts.length ? Math.min(...fileCounts) : NaN;
     let sockets = NaN;
     try {
       const links = readdirSync(`/proc/${g.pid}/fd`).map((f) => {
@@ -255,7 +275,7 @@ async function main(): Promise<void> {
         }
       });
       sockets = links.filter((l) => l.startsWith('socket:')).length;
-      fds = links.length - sockets;
+      if (!fileCounts.length) fds = links.length - sockets;
     } catch {
       // gone
     }
@@ -339,13 +359,14 @@ recording origin (in the bench's process) that goes down for ${a.outageS} s ever
 its connections cut, every request dropped (${target.stats().outages} outages, ${target.stats().dropped} requests
 dropped of ${target.stats().requests}). The origin runs with \`${ORIGIN_OPTS}\` (50 such players keep about 200
 connections; the default budget is 100). Sampled every second by bench/soak-probe.mjs inside graphpac's process and
-summed up per minute: RSS (the minute's median) and the main thread's V8 heap (the minute's lowest value: after a
-collection); each minute: open file descriptors, and the packager's part lateness (its \`part published\` debug
-lines: median / p99 / max ms).
+summed up per minute: RSS (the minute's median), the V8 heaps (main thread + httpout's server thread) after a full
+collection the probe runs once a minute in each (the live set), and the open descriptors other than sockets (the minute's floor: a leak raises it,
+the files being written at one instant do not); at each minute's end the sockets, and the packager's part lateness
+over the minute (its \`part published\` debug lines: median / p99 / max ms).
 
 Machine: ${mach.text}; load average at the start ${loadStart}, at the end ${loadavg()[0]!.toFixed(1)} (the machine is shared). Code: ${codeVersion()}. graphpac ran as "${cli.name}".
 
-| minute | RSS MiB (median) | heap MiB (floor) | open fds (not sockets) | sockets | part lateness ms (med / p99 / max) |
+| minute | RSS MiB (median) | heap MiB (after full GC) | open fds (not sockets, floor) | sockets | part lateness ms (med / p99 / max) |
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 
