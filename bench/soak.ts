@@ -11,12 +11,22 @@
  * with exactly the pushed local copy, every segment uploaded; the run exits 0).
  *
  *   node --import tsx bench/soak.ts [--minutes 60] [--players 50] [--outage-every 300] [--outage 5]
- *                                   [--cli compiled|dist|tsx] [--no-write]
+ *                                   [--cli compiled|dist|tsx] [--logs dasher@debug:httpout@debug] [--no-write]
  *
- * `--minutes 6` validates the whole thing in 6 minutes (one outage). Loopback only.
+ * `--minutes 6` validates the whole thing in 6 minutes (one outage). Loopback only. graphpac's log (its
+ * `-logs`, `dasher@debug` by default: the part lateness comes from it) is kept in bench/out/soak/graphpac.log,
+ * with the players' errors, to say what each error was.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
@@ -59,11 +69,20 @@ interface Args {
   outageEveryS: number;
   outageS: number;
   cli: string;
+  logs: string;
   write: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
-  const a: Args = { minutes: 60, players: 50, outageEveryS: 300, outageS: 5, cli: 'compiled', write: true };
+  const a: Args = {
+    minutes: 60,
+    players: 50,
+    outageEveryS: 300,
+    outageS: 5,
+    cli: 'compiled',
+    logs: 'dasher@debug',
+    write: true,
+  };
   for (let i = 0; i < argv.length; i++) {
     const k = argv[i];
     const v = () => Number(argv[++i]);
@@ -72,6 +91,7 @@ function parseArgs(argv: string[]): Args {
     else if (k === '--outage-every') a.outageEveryS = v();
     else if (k === '--outage') a.outageS = v();
     else if (k === '--cli') a.cli = argv[++i] ?? a.cli;
+    else if (k === '--logs') a.logs = argv[++i] ?? a.logs;
     else if (k === '--no-write') a.write = false;
     else if (k === '--runs') i++;
     else throw new Error(`unknown argument ${k}`);
@@ -194,7 +214,7 @@ async function main(): Promise<void> {
     `http://127.0.0.1:${pushPort}/live.m3u8:${PUSH}:rdirs=${relative(root, join(OUT, 'push'))}`,
     // A little past the last minute's sample, which needs the process alive.
     `-runfor=${(seconds + 20) * 1000}`,
-    '-logs=dasher@debug',
+    `-logs=${a.logs}`,
   ];
   const probeCli = {
     ...cli,
@@ -204,7 +224,9 @@ async function main(): Promise<void> {
   process.env.SOAK_PROBE_MS = '1000';
   const g = await startGraphpac(probeCli, argv, { server: true, timeoutMs: 60_000 });
   const late: { at: number; ms: number; filter: string }[] = [];
+  const log = createWriteStream(join(OUT, 'graphpac.log'));
   g.onOutput((l) => {
+    log.write(`${l}\n`);
     if (!l.includes('"part published"')) return;
     try {
       const j = JSON.parse(l) as { time?: number; lateMs?: number; filter?: string };
@@ -291,6 +313,8 @@ async function main(): Promise<void> {
   const code = await g.exited;
   const p = await players;
   target.close();
+  log.end();
+  writeFileSync(join(OUT, 'player-errors.txt'), p.errors.map((e) => `${e}\n`).join(''));
 
   // Nothing lost on the push side: the origin holds exactly the local copy, every segment was uploaded.
   const local = join(OUT, 'push');

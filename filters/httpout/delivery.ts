@@ -28,6 +28,8 @@ export interface Exchange {
   bytes: number;
   /** Count one more request held for this client address: a release function, or undefined (over the limit). */
   hold(): (() => void) | undefined;
+  /** The server's debug log (why an answer was cut short). */
+  debug?(message: string): void;
 }
 
 /** Past the per-address limit of held requests. */
@@ -387,7 +389,11 @@ export async function sendLive(x: Exchange, lf: LiveFile, cls: CacheClass): Prom
       if (gone) return;
     }
     x.res.end();
-  } catch {
+  } catch (e) {
+    // A read that came short, a file gone: the answer cannot go on. Say why (the client sees a reset).
+    x.debug?.(
+      `answer to ${x.req.url ?? ''}${range ? ` [bytes ${start}-${range.end ?? ''}]` : ''} cut: ${(e as Error).message}`,
+    );
     x.res.destroy();
   } finally {
     x.res.off('close', onGone);

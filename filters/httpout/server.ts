@@ -343,6 +343,7 @@ export class OriginServer {
       methods: this.methods,
       bytes: 0,
       hold: () => this.hold(peer),
+      debug: (m) => this.log.debug(`httpout: ${m}`),
     };
     if (logged) {
       const range = req.headers.range ? ` [range: ${req.headers.range}]` : '';

@@ -64,7 +64,7 @@ test.before(async () => {
     '-i',
     'sine=frequency=440:sample_rate=48000',
     '-t',
-    '100',
+    '160', // the tests' ~90 s, and room for two of them to play a second time (twiceIfLate)
     '-c:v',
     'libx264',
     '-preset',
@@ -96,7 +96,7 @@ test.before(async () => {
       '-o',
       `${base}/live.m3u8:dual:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=brsf:asto=1:rdirs=out:maxp=0`,
     ],
-    { cwd: dir, timeoutMs: 150_000 },
+    { cwd: dir, timeoutMs: 220_000 },
   );
   await waitForUrl(`${base}/live_1.m3u8`);
   // Players start once a whole segment is listed: a player joining in the very first part can stall at

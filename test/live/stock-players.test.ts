@@ -38,7 +38,8 @@ test.after.always(async () => {
 /** Starts the origin on `opts` (after the URL) with the clips of `gopFrames`; resolves with its base URL. */
 async function origin(opts: string, gopFrames: number): Promise<string> {
   const dir = await root.workDir([]);
-  await makeClips(join(dir, 'v.mp4'), join(dir, 'a.mp4'), { seconds: 80, gopFrames });
+  // Two players of ~25 s each, and room for each to view a second time (twiceIfLate).
+  await makeClips(join(dir, 'v.mp4'), join(dir, 'a.mp4'), { seconds: 130, gopFrames });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   running.push(
@@ -46,7 +47,7 @@ async function origin(opts: string, gopFrames: number): Promise<string> {
       ['-i', 'v.mp4', '-i', 'a.mp4', 'reframer:rt=on', '-o', `${base}/live.mpd:gpac:${opts}:rdirs=out`],
       {
         cwd: dir,
-        timeoutMs: 150_000,
+        timeoutMs: 200_000,
       },
     ),
   );
