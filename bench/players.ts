@@ -65,7 +65,10 @@ class Player {
     try {
       return await this.client.get(`/${path}`, headers, REQUEST_TIMEOUT_MS);
     } catch (e) {
-      if (!this.stop.now) this.r.errors.push(`${(e as Error).message} (at ${Math.round(wallMs() - T0)} ms, ${new Date().toISOString()})`);
+      if (!this.stop.now)
+        this.r.errors.push(
+          `${(e as Error).message} (at ${Math.round(wallMs() - T0)} ms, ${new Date().toISOString()})`,
+        );
       return undefined;
     }
   }
