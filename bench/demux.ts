@@ -55,7 +55,7 @@ async function measure(
 async function verify(clip: string): Promise<string> {
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', 'src/cli/main.ts', '-i', clip, 'inspect:fmt=json'],
+    ['--import', 'tsx', 'src/cli/run.ts', '-i', clip, 'inspect:fmt=json'],
     { cwd: root, maxBuffer: 64 * 1024 * 1024 },
   );
   const ours = stdout

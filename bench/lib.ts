@@ -5,7 +5,9 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import {
+  copyFileSync,
   existsSync,
+  mkdirSync,
   mkdtempSync,
   readFileSync,
   rmSync,
@@ -231,36 +233,41 @@ export interface Cli {
 export function tsxCli(): Cli {
   return {
     name: 'tsx',
-    argv: [process.execPath, ...nodeFlags(), '--import', 'tsx', 'src/cli/main.ts'],
-    shown: ['node', ...nodeFlags(), '--import tsx src/cli/main.ts'].join(' '),
+    argv: [process.execPath, ...nodeFlags(), '--import', 'tsx', 'src/cli/run.ts'],
+    shown: ['node', ...nodeFlags(), '--import tsx src/cli/run.ts'].join(' '),
   };
 }
 
-/** Compiles src/ and filters/ into a temporary folder (dist/ is left alone) and runs that. */
+/**
+ * Builds src/ and filters/ as `npm run build` does (scripts/build.mjs: tsc, then the one-file bundle of the
+ * command line) into a temporary folder (dist/ is left alone), and runs it through a copy of
+ * bin/graphpac.js: what the installed `graphpac` runs.
+ */
 export function compiledCli(): Cli {
   const dir = mkdtempSync(join(tmpdir(), 'graphpac-bench-'));
   try {
-    execFileSync('npx', ['tsc', '-p', 'tsconfig.build.json', '--outDir', join(dir, 'out')], {
+    execFileSync(process.execPath, ['scripts/build.mjs', '--outDir', join(dir, 'dist')], {
       cwd: root,
       stdio: 'ignore',
     });
   } catch {
     // Type errors elsewhere in a work-in-progress tree still emit JavaScript; the check below decides.
   }
-  const main = join(dir, 'out/src/cli/main.js');
-  if (!existsSync(main)) throw new Error('tsc produced no out/src/cli/main.js');
+  if (!existsSync(join(dir, 'dist/cli.cjs'))) throw new Error('scripts/build.mjs produced no dist/cli.cjs');
+  mkdirSync(join(dir, 'bin'));
+  copyFileSync(join(root, 'bin/graphpac.js'), join(dir, 'bin/graphpac.js'));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return {
     name: 'compiled',
-    argv: [process.execPath, ...nodeFlags(), main],
-    shown: ['node', ...nodeFlags(), '$OUT/src/cli/main.js'].join(' '),
+    argv: [process.execPath, ...nodeFlags(), join(dir, 'bin/graphpac.js')],
+    shown: ['node', ...nodeFlags(), '$OUT/bin/graphpac.js'].join(' '),
   };
 }
 
 /** The installed entry point, `bin/graphpac.js`, running dist/ as `npm run build` left it. */
 export function distCli(): Cli {
-  if (!existsSync(join(root, 'dist/src/cli/main.js'))) throw new Error('no dist/: run npm run build first');
+  if (!existsSync(join(root, 'dist/cli.cjs'))) throw new Error('no dist/cli.cjs: run npm run build first');
   return {
     name: 'dist',
     argv: [process.execPath, ...nodeFlags(), 'bin/graphpac.js'],
@@ -277,7 +284,7 @@ export function cliByName(name: string): Cli {
 
 /** The `$OUT` the compiled CLI's commands refer to, for the docs. */
 export const COMPILED_NOTE =
-  "`$OUT` is `npx tsc -p tsconfig.build.json --outDir $OUT` with `$OUT/../node_modules` linked to the repo's";
+  "`$OUT` is a folder holding `node scripts/build.mjs --outDir $OUT/dist` (tsc, then the bundle `npm run build` makes), a copy of bin/graphpac.js in `$OUT/bin` and a link to the repo's node_modules";
 
 export interface Machine {
   nproc: number;

@@ -14,8 +14,8 @@ import dasher from './dasher/index.js';
 import httpout from './httpout/descriptor.js';
 import flist from './flist/descriptor.js';
 import m2tsdmx from './m2tsdmx/descriptor.js';
-import sockin from './sockin/index.js';
-import pin from './pin/index.js';
+import sockin from './sockin/descriptor.js';
+import pin from './pin/descriptor.js';
 
 export const builtinFilters: readonly AnyFilterDescriptor[] = [
   fin,

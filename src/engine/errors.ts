@@ -28,7 +28,20 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/**
+ * Marks every GraphError, whichever copy of this module made it: the installed CLI runs a bundle of the
+ * engine (scripts/build.mjs) while a plugin imports `graphpac` from dist/, so `instanceof` must not depend
+ * on the class object being the same one.
+ */
+const BRAND = Symbol.for('graphpac.GraphError');
+
 export class GraphError extends Error {
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    // A subclass keeps the ordinary prototype check.
+    if (this !== GraphError) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true;
+  }
+  readonly [BRAND] = true;
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>>;
   constructor(

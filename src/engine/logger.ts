@@ -4,7 +4,8 @@
  * fout…), or a filter by its name; `all@level` sets the base. Nothing here knows any filter.
  * Pretty output on a terminal, JSON lines otherwise. Logs go to stderr.
  */
-import pino from 'pino';
+import { createRequire } from 'node:module';
+import type pino from 'pino';
 import type { Logger } from './filter-api.js';
 
 const LEVELS = ['quiet', 'error', 'warning', 'info', 'debug'] as const;
@@ -74,36 +75,51 @@ export interface LogSink {
   flush(): void;
 }
 
+const RANK: Record<GpacLevel, number> = { quiet: 0, error: 1, warning: 2, info: 3, debug: 4 };
+const requireHere = createRequire(import.meta.url);
+
+/**
+ * The log sink of a session. pino (and its worker-thread machinery) is loaded on the first record a level
+ * lets through: a packaging run that logs nothing does not pay its ~30 ms of start-up. Levels are checked
+ * here, before pino is touched.
+ */
 export function createLogSink(
   cfg: LogConfig,
   opts: { pretty?: boolean; destination?: NodeJS.WritableStream } = {},
 ): LogSink {
-  const pretty = opts.pretty ?? Boolean(process.stderr.isTTY);
-  const base = pino(
-    {
-      level: 'debug',
-      base: undefined,
-      timestamp: pretty ? pino.stdTimeFunctions.isoTime : pino.stdTimeFunctions.epochTime,
-    },
-    pretty && !opts.destination
-      ? pino.transport({
-          target: 'pino-pretty',
-          options: { destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' },
-        })
-      : (opts.destination ?? pino.destination({ dest: 2, sync: true })),
-  );
-  const wrap = (l: pino.Logger, level: GpacLevel): Logger => {
-    l.level = PINO_LEVEL[level];
-    return {
-      debug: (msg, data) => l.debug(data ?? {}, msg),
-      info: (msg, data) => l.info(data ?? {}, msg),
-      warn: (msg, data) => l.warn(data ?? {}, msg),
-      error: (msg, data) => l.error(data ?? {}, msg),
+  let base: pino.Logger | undefined;
+  const getBase = (): pino.Logger => {
+    if (base) return base;
+    const pinoFn = requireHere('pino') as typeof pino;
+    const pretty = opts.pretty ?? Boolean(process.stderr.isTTY);
+    base = pinoFn(
+      {
+        level: 'debug',
+        base: undefined,
+        timestamp: pretty ? pinoFn.stdTimeFunctions.isoTime : pinoFn.stdTimeFunctions.epochTime,
+      },
+      pretty && !opts.destination
+        ? pinoFn.transport({
+            target: 'pino-pretty',
+            options: { destination: 2, ignore: 'pid,hostname', translateTime: 'HH:MM:ss.l' },
+          })
+        : (opts.destination ?? pinoFn.destination({ dest: 2, sync: true })),
+    );
+    return base;
+  };
+  const wrap = (filter: string, level: GpacLevel): Logger => {
+    const max = RANK[level];
+    let child: pino.Logger | undefined;
+    const log = (at: GpacLevel) => (msg: string, data?: Record<string, unknown>) => {
+      if (RANK[at] > max) return;
+      child ??= getBase().child({ filter });
+      child[PINO_LEVEL[at] as pino.Level](data ?? {}, msg);
     };
+    return { debug: log('debug'), info: log('info'), warn: log('warning'), error: log('error') };
   };
   return {
-    root: wrap(base.child({ filter: 'graphpac' }), cfg.base),
-    forFilter: (cls, instance, tools) => wrap(base.child({ filter: instance }), levelFor(cfg, cls, tools)),
-    flush: () => base.flush(),
+    root: wrap('graphpac', cfg.base),
+    forFilter: (cls, instance, tools) => wrap(instance, levelFor(cfg, cls, tools)),
+    flush: () => base?.flush(),
   };
 }

@@ -193,7 +193,7 @@ async function underTty(cmd: string, cwd: string): Promise<string> {
   );
 }
 
-const tsxCli = `${process.execPath} --import ${import.meta.resolve('tsx')} ${join(process.cwd(), 'src/cli/main.ts')}`;
+const tsxCli = `${process.execPath} --import ${import.meta.resolve('tsx')} ${join(process.cwd(), 'src/cli/run.ts')}`;
 
 test('on a terminal: a progress bar faster than real time, a live status line in real time; -noprog silences both', async (t) => {
   const dir = await root.workDir(['source1', 'source2']);

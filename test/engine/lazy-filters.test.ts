@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -144,7 +144,10 @@ test('a lazy filter that cannot be loaded is one error naming it', async (t) => 
   });
 });
 
-/** The modules a CLI run loads (an --import hook prints each resolved URL). */
+/**
+ * The modules a CLI run loads (an --import hook prints each resolved URL), from the compiled tree
+ * (dist/src/cli/run.js): the lazy imports the installed bundle keeps behind init functions.
+ */
 async function modulesLoaded(args: string[], cwd: string): Promise<string[]> {
   const hook = `data:text/javascript,${encodeURIComponent(`
 import { register } from 'node:module';
@@ -152,7 +155,7 @@ register('data:text/javascript,' + encodeURIComponent(\`export async function re
   const r = await next(s, c); process.stderr.write('LOADED ' + r.url + '\\\\n'); return r; }\`));`)}`;
   const { stderr } = await exec(
     process.execPath,
-    ['--import', hook, join(repoRoot, 'bin/graphpac.js'), ...args],
+    ['--import', hook, join(repoRoot, 'dist/src/cli/run.js'), ...args],
     {
       cwd,
     },
@@ -190,6 +193,10 @@ test('the CLI loads what a run uses: --version nothing of the engine; packaging 
       'src/media/ts/demux.js',
       'filters/flist/index.js',
       'filters/inspect/index.js',
+      'filters/sockin/index.js',
+      'filters/pin/index.js',
+      'node_modules/commander/index.js',
+      'node_modules/pino/pino.js',
       'src/syntax/mp4box.js',
       'src/watch/page.js',
       'src/cli/help.js',
@@ -199,6 +206,37 @@ test('the CLI loads what a run uses: --version nothing of the engine; packaging 
       [],
       'not loaded to package a file',
     );
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Node's own modules a run of the installed entry point (bin/graphpac.js: the bundle) loaded. */
+async function builtinsLoaded(args: string[], cwd: string): Promise<string[]> {
+  const hook = join(cwd, 'builtins.cjs');
+  await writeFile(
+    hook,
+    `process.on('exit', () => require('fs').writeFileSync(${JSON.stringify(join(cwd, 'builtins.txt'))}, process.moduleLoadList.join('\\n')));`,
+  );
+  await exec(process.execPath, ['--require', hook, join(repoRoot, 'bin/graphpac.js'), ...args], { cwd });
+  return (await readFile(join(cwd, 'builtins.txt'), 'utf8'))
+    .split('\n')
+    .filter((l) => l.startsWith('NativeModule '))
+    .map((l) => l.slice('NativeModule '.length));
+}
+
+test('the installed bundle evaluates what a run uses: packaging a file loads no socket, child process or worker module', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'graphpac-bundle-'));
+  try {
+    const pack = await builtinsLoaded(['-i', join(mediaDir, 'source2'), '-o', 'x.mpd:segdur=1'], dir);
+    t.true(pack.includes('fs'), pack.join(' '));
+    // (net is not listed: Node loads it itself for standard streams that are pipes, as here.)
+    t.deepEqual(
+      ['dgram', 'child_process', 'worker_threads', 'http', 'https'].filter((m) => pack.includes(m)),
+      [],
+      'not loaded to package a file',
+    );
+    t.regex(await readFile(join(dir, 'x.mpd'), 'utf8'), /<MPD /);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

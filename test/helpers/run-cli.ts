@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 export const mediaDir = join(repoRoot, 'test/media');
-const cliEntry = join(repoRoot, 'src/cli/main.ts');
+const cliEntry = join(repoRoot, 'src/cli/run.ts');
 // Absolute loader URL: the child may run outside the repo, where a bare `tsx` would not resolve.
 const tsxLoader = import.meta.resolve('tsx');
 

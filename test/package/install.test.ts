@@ -38,7 +38,22 @@ const PACKED_FROM = [
   'docs/filters',
   'docs/PLUGINS.md',
   'scripts/prepack.mjs',
+  'scripts/build.mjs',
 ];
+
+const FAILING_PLUGIN = `
+import { arg, defineFilter, GraphError } from 'graphpac';
+export default defineFilter({
+  name: 'failer',
+  description: 'a source that refuses every URL',
+  args: { src: arg.string(undefined, 'url') },
+  caps: [{ name: 'out', out: { StreamType: 'Visual' } }],
+  probeUrl: (u) => (u.startsWith('fail://') ? 'supported' : 'no'),
+  create(ctx) {
+    throw new GraphError('FILE_NOT_FOUND', 'no such feed: ' + ctx.args.src);
+  },
+});
+`;
 
 const CONSUMER = `
 import { arg, createSession, defineFilter, GraphError } from 'graphpac';
@@ -145,6 +160,14 @@ test('npm pack, then npm install of the tarball: the CLI and typed imports work'
   await npx(['-i', join(mediaDir, 'source2'), '-o', 'cli/x.mpd:segdur=1']);
   t.regex(await readFile(join(app, 'cli/x.mpd'), 'utf8'), /<MPD /);
   t.true((await readdir(join(app, 'cli'))).some((f) => f.endsWith('.m4s')));
+  // A plugin's GraphError (from the installed API, not the CLI's bundle) is still known as one: its code and
+  // message come through as they are, not as a foreign exception.
+  await writeFile(join(app, 'failing.mjs'), FAILING_PLUGIN);
+  const failed = await npx(['--plugin', './failing.mjs', '-i', 'fail://x', 'inspect']).catch(
+    (e: { code: number; stderr: string }) => e,
+  );
+  t.is((failed as { code?: number }).code, 1);
+  t.regex(failed.stderr, /^graphpac: failer: no such feed: fail:\/\/x\n$/);
 
   lap('CLI checked');
   // 4. Typed imports, checked by tsc against the installed .d.ts files, then run.
