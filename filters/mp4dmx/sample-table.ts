@@ -79,7 +79,20 @@ export class SampleCursor {
   private leftInChunk = 0;
   private offsetInChunk = 0;
   private syncIndex = 0;
-  private cached: TableSample | undefined;
+  /**
+   * The sample at the cursor: one object per cursor, filled again after each advance() (a new object per
+   * sample was ~7 MiB of garbage packaging 600 s). Callers read it before advancing; none keeps it.
+   */
+  private readonly sample: TableSample = {
+    number: 0,
+    offset: 0,
+    size: 0,
+    dts: 0,
+    cts: 0,
+    duration: 0,
+    sync: false,
+  };
+  private filled = false;
   /** The stbl's path, for messages. */
   private readonly where: string;
 
@@ -125,10 +138,10 @@ export class SampleCursor {
     }
   }
 
-  /** The sample at the cursor, or undefined past the last one. */
+  /** The sample at the cursor (valid until the next advance()), or undefined past the last one. */
   get current(): TableSample | undefined {
     if (this.j >= this.count) return undefined;
-    if (!this.cached) {
+    if (!this.filled) {
       const size = this.sizes ? (this.j < this.sizes.length ? this.sizes.at(this.j) : 0) : this.constantSize;
       let sync = true;
       const numbers = this.syncNumbers;
@@ -139,23 +152,23 @@ export class SampleCursor {
         }
         sync = this.nextSync === this.j + 1;
       }
-      this.cached = {
-        number: this.j,
-        offset: this.chunkOffset + this.offsetInChunk,
-        size,
-        dts: this.dts,
-        cts: this.dts + (this.ctts?.value ?? 0),
-        duration: this.stts.value,
-        sync,
-      };
+      const out = this.sample;
+      out.number = this.j;
+      out.offset = this.chunkOffset + this.offsetInChunk;
+      out.size = size;
+      out.dts = this.dts;
+      out.cts = this.dts + (this.ctts?.value ?? 0);
+      out.duration = this.stts.value;
+      out.sync = sync;
+      this.filled = true;
     }
-    return this.cached;
+    return this.sample;
   }
 
   advance(): void {
     const s = this.current;
     if (!s) return;
-    this.cached = undefined;
+    this.filled = false;
     this.j++;
     this.dts += s.duration;
     this.stts.advance();
