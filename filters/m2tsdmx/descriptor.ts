@@ -33,10 +33,10 @@ from a file (fin) or a live source (sockin: udp:// tcp://, pin: pipe:// or stand
 after the source when the name ends in .ts/.m2ts/.mts/.m2t/.trp or when the content is a transport stream
 (a sync byte every 188 bytes), so extension-less files and streams are recognised.
 
-Programs are read from the PAT and PMTs. H.264 (stream type 0x1B), H.265 (0x24) and AAC in ADTS (0x0F)
-streams become PIDs named as GPAC does (P<program><V|A><position>: P1V2, P1A3) with ID = the TS PID,
+Programs are read from the PAT and PMTs. H.264 (stream type 0x1B), H.265 (0x24), AAC in ADTS (0x0F) and
+AAC in LOAS/LATM (0x11: one program, one layer, variable-length frames, as DVB sends it) streams become PIDs named as GPAC does (P<program><V|A><position>: P1V2, P1A3) with ID = the TS PID,
 ServiceID = the program number, Language from the PMT, and DecoderConfig (avcC, hvcC, AudioSpecificConfig)
-built from the in-band parameter sets and ADTS headers. Video samples are length-prefixed NAL units
+built from the in-band parameter sets, ADTS headers or LATM StreamMuxConfig. Video samples are length-prefixed NAL units
 (access unit delimiters, filler data and parameter sets are taken out); video starts at the first random
 access point (IDR, or CRA/BLA in H.265); SAP types: IDR 1, CRA/BLA or an I picture with a recovery point
 SEI 3. Other stream types are reported once and skipped.

@@ -76,7 +76,7 @@ export default defineFilter({
           (s.registration === undefined || s.registration === 'AAC ');
         const t = STREAM_TYPES[s.streamType] ?? (privateAac ? STREAM_TYPES[0x0f] : undefined);
         const existing = streams.get(s.pid);
-        if (existing && t && existing.codec === t.codec) return;
+        if (existing && t && existing.codec === t.codec && existing.latm === !!t.latm) return;
         if (!t) {
           warnOnce(
             `type-${s.pid}-${s.streamType}`,
@@ -86,7 +86,7 @@ export default defineFilter({
         }
         if (existing) warnOnce(`changed-${s.pid}`, `PID ${s.pid} changed codec: the new stream is skipped`);
         else {
-          const es = new EsStream(s.pid, p.number, i + 1, t.kind, t.codec, s.language);
+          const es = new EsStream(s.pid, p.number, i + 1, t.kind, t.codec, s.language, t.latm);
           es.probing = s.streamType === 0x06 && !s.descriptorTags.includes(0x7c);
           streams.set(s.pid, es);
         }
@@ -130,7 +130,7 @@ export default defineFilter({
       if (pes.corrupt) {
         // Video: kept, so the timeline stays whole (a lost frame's time goes to the one before; the
         // decoder conceals the damage until the next random access point). Audio: dropped.
-        if (s.adts) {
+        if (s.audio) {
           corruptDropped++;
           pendingStart.delete(pes.pid);
           return;
@@ -144,8 +144,14 @@ export default defineFilter({
       if (s.nal) {
         const au = s.nal.add(pes.data, ts);
         if (au) deliver(s, au);
-      } else if (s.adts) {
-        for (const au of s.adts.add(pes.data, ts?.pts)) deliver(s, au);
+      } else if (s.audio) {
+        for (const au of s.audio.add(pes.data, ts?.pts)) deliver(s, au);
+        const problem = s.audio.problem;
+        if (problem)
+          warnOnce(
+            `latm-${s.pid}`,
+            `${srcName()}: program ${s.program}, PID ${s.pid}: LATM with ${problem} is not supported: its frames are dropped`,
+          );
       }
     }
 

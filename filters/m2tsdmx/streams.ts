@@ -1,19 +1,21 @@
 /**
  * The elementary streams m2tsdmx exposes: which PMT stream types it reads, and per stream the framer
- * (Annex-B video or ADTS audio), the access units held before the PID is declared, and the PID
+ * (Annex-B video, ADTS or LOAS/LATM audio), the access units held before the PID is declared, and the PID
  * properties made from the in-band configuration.
  */
 import type { PidProps } from '../../src/index.js';
-import { AdtsFramer, NalFramer } from '../../src/media/ts/index.js';
-import type { AccessUnit } from '../../src/media/ts/index.js';
+import { AdtsFramer, LatmFramer, NalFramer } from '../../src/media/ts/index.js';
+import type { AccessUnit, AudioFramer } from '../../src/media/ts/index.js';
 
 /** PMT stream_type → what is read (ISO/IEC 13818-1 Table 2-34, H.222 amendments). */
 export const STREAM_TYPES: Readonly<
-  Record<number, { kind: 'video' | 'audio'; codec: 'avc' | 'hevc' | 'aac' }>
+  Record<number, { kind: 'video' | 'audio'; codec: 'avc' | 'hevc' | 'aac'; latm?: boolean }>
 > = {
   0x1b: { kind: 'video', codec: 'avc' },
   0x24: { kind: 'video', codec: 'hevc' },
   0x0f: { kind: 'audio', codec: 'aac' },
+  // AAC in LOAS/LATM: the same AAC once its framing is taken off (the MP4 output is the same).
+  0x11: { kind: 'audio', codec: 'aac', latm: true },
 };
 
 /**
@@ -30,7 +32,6 @@ export const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
   0x03: 'MPEG-1 audio',
   0x04: 'MPEG-2 audio',
   0x06: 'private data (AC-3, subtitles, teletext…)',
-  0x11: 'AAC in LATM',
   0x15: 'metadata',
   0x81: 'AC-3',
   0x86: 'SCTE-35',
@@ -39,7 +40,8 @@ export const UNSUPPORTED_NAMES: Readonly<Record<number, string>> = {
 
 export class EsStream {
   readonly nal: NalFramer | undefined;
-  readonly adts: AdtsFramer | undefined;
+  /** The audio framer: ADTS, or LOAS/LATM (stream type 0x11). */
+  readonly audio: AudioFramer | undefined;
   /** Access units waiting for the PID to be declared (video: from the first SAP on). */
   held: AccessUnit[] = [];
   /** Video access units dropped before the first random access point. */
@@ -59,8 +61,9 @@ export class EsStream {
     readonly kind: 'video' | 'audio',
     readonly codec: 'avc' | 'hevc' | 'aac',
     readonly language: string | undefined,
+    readonly latm = false,
   ) {
-    if (codec === 'aac') this.adts = new AdtsFramer();
+    if (codec === 'aac') this.audio = latm ? new LatmFramer() : new AdtsFramer();
     else this.nal = new NalFramer(codec);
   }
 
@@ -70,17 +73,17 @@ export class EsStream {
   }
 
   get timescale(): number {
-    return this.adts ? (this.adts.config?.sampleRate ?? 90000) : 90000;
+    return this.audio ? (this.audio.config?.sampleRate ?? 90000) : 90000;
   }
 
   /** The decoder configuration is known and media can start (video: a SAP is held). */
   get ready(): boolean {
     if (this.nal) return !!this.nal.config && this.sawSap;
-    return !!this.adts?.config && this.held.length > 0;
+    return !!this.audio?.config && this.held.length > 0;
   }
 
   get configRecord(): Uint8Array | undefined {
-    return this.nal ? this.nal.config?.record : this.adts?.config?.record;
+    return this.nal ? this.nal.config?.record : this.audio?.config?.record;
   }
 
   /** Media held, in seconds. */
@@ -107,7 +110,7 @@ export class EsStream {
       p.Height = v.height;
       if (v.sar && (v.sar.num !== 1 || v.sar.den !== 1)) p.SAR = v.sar;
     }
-    const a = this.adts?.config;
+    const a = this.audio?.config;
     if (a) {
       p.SampleRate = a.sampleRate;
       p.NumChannels = a.channels;

@@ -51,6 +51,12 @@ export const CORPUS: readonly Clip[] = [
   { name: 'bframes.ts', format: 'ts', weight: 3, from: { clip: 'h264_bframes_moovend.mp4', args: TS } },
   { name: 'hevc.ts', format: 'ts', weight: 2, from: { clip: 'hevc.mp4', args: TS } },
   {
+    name: 'av_latm.ts',
+    format: 'ts',
+    weight: 2,
+    from: { clip: 'av_2997_faststart.mp4', args: ['-mpegts_flags', 'latm', ...TS] },
+  },
+  {
     name: 'two_programs.ts',
     format: 'ts',
     weight: 2,

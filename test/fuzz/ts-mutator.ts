@@ -4,7 +4,7 @@
  * headers with lengths past the packet or a broken PTS/DTS, adaptation fields longer than the packet, PAT
  * and PMT sections rewritten with a valid CRC (a PMT pointing at PIDs that carry nothing, wrong stream
  * types, a PAT pointing at a missing PMT, lengths past the section) and corrupt elementary stream headers
- * (ADTS, H.264/H.265 parameter sets).
+ * (ADTS, LOAS/LATM, H.264/H.265 parameter sets).
  */
 import { crc32Mpeg2 } from '../../src/media/ts/index.js';
 import type { Mutator, Step } from './mutator.js';
@@ -237,7 +237,7 @@ const psi: Op = (d, all, rng) => {
       out[q + 2] = v & 0xff;
       step = `PMT: elementary_PID → ${v} (a PID that carries nothing)`;
     } else if (what === 3) {
-      const v = rng.pick([0x1b, 0x24, 0x0f, 0x06, 0x03, 0x02, 0x81, 0x00, 0xff]);
+      const v = rng.pick([0x1b, 0x24, 0x0f, 0x11, 0x06, 0x03, 0x02, 0x81, 0x00, 0xff]);
       out[q] = v;
       step = `PMT: stream_type ${d[q]} → ${v}`;
     } else {

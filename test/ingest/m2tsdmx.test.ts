@@ -27,6 +27,8 @@ const CLIPS: Record<string, [string, string[]]> = {
   ],
   // BDAV: 192-byte packets.
   'bdav.m2ts': ['v_2audio.mp4', ['-map', '0', '-mpegts_m2ts_mode', '1']],
+  // The AAC of av.ts in LOAS/LATM (stream type 0x11), as DVB sends it.
+  'av_latm.ts': ['av_2997_faststart.mp4', ['-mpegts_flags', 'latm']],
 };
 
 test.before(() => {
@@ -64,7 +66,8 @@ function asSample(codec: string, d: Uint8Array): number[] {
   return out;
 }
 
-for (const name of [...Object.keys(CLIPS), 'av_noext']) {
+// (ffprobe hands out LATM frames with their LOAS framing: compared with av.ts's ADTS ones below.)
+for (const name of [...Object.keys(CLIPS).filter((n) => n !== 'av_latm.ts'), 'av_noext']) {
   test(`every sample equals ffprobe's: ${name}`, async (t) => {
     const path = join(dir, name);
     const [pids, ff] = await Promise.all([capture(path), ffprobeData(path)]);
@@ -110,6 +113,27 @@ for (const name of [...Object.keys(CLIPS), 'av_noext']) {
   });
 }
 
+test('AAC in LOAS/LATM: the same samples, times and decoder config as the same AAC in ADTS', async (t) => {
+  const audio = async (name: string) =>
+    (await capture(join(dir, name))).find((p) => p.props.StreamType === 'Audio')!;
+  const [latm, adts] = await Promise.all([audio('av_latm.ts'), audio('av.ts')]);
+  t.truthy(latm, 'the 0x11 stream is read');
+  for (const k of ['CodecID', 'Timescale', 'SampleRate', 'NumChannels', 'DecoderConfig'] as const)
+    t.deepEqual(latm.props[k], adts.props[k], k);
+  t.true(latm.packets.length > 100);
+  t.is(latm.packets.length, adts.packets.length, 'sample count');
+  const differ = latm.packets.filter((p, i) => {
+    const q = adts.packets[i]!;
+    return (
+      p.dts !== q.dts ||
+      p.duration !== q.duration ||
+      p.data.length !== q.data.length ||
+      !p.data.every((b, k) => b === q.data[k])
+    );
+  });
+  t.is(differ.length, 0, 'samples differ');
+});
+
 test('PID names, IDs, programs and languages as GPAC gives them', async (t) => {
   const pids = await capture(join(dir, 'two_programs.ts'));
   t.deepEqual(
@@ -141,6 +165,7 @@ for (const [name, src, streams] of [
   ['bframes.ts', 'h264_bframes_moovend.mp4', ['v']],
   ['hevc.ts', 'hevc.mp4', ['v']],
   ['av.ts', 'av_2997_faststart.mp4', ['v', 'a']],
+  ['av_latm.ts', 'av_2997_faststart.mp4', ['v', 'a']],
 ] as const) {
   test(`packaged from TS, decodes frame-exact against the source MP4: ${name}`, async (t) => {
     const out = join(dir, `out_${name}`);

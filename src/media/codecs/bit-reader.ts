@@ -4,6 +4,11 @@ export class BitReader {
 
   constructor(private readonly data: Uint8Array) {}
 
+  /** Bits read so far. */
+  get position(): number {
+    return this.pos;
+  }
+
   get bitsLeft(): number {
     return this.data.byteLength * 8 - this.pos;
   }

@@ -14,9 +14,19 @@ export interface AudioConfig {
   channels: number;
 }
 
+/** What m2tsdmx needs of an audio framer (ADTS here, LOAS/LATM in latm-framer.ts). */
+export interface AudioFramer {
+  /** Known once a frame with the configuration was read. */
+  readonly config: AudioConfig | undefined;
+  /** A PES packet's payload; `pts` on the output timeline (90 kHz) when its header had one. */
+  add(data: Uint8Array, pts: number | undefined): AccessUnit[];
+  /** The first feature met that is not read, if any (its frames are dropped). */
+  readonly problem?: string | undefined;
+}
+
 const SAMPLES_PER_FRAME = 1024;
 
-export class AdtsFramer {
+export class AdtsFramer implements AudioFramer {
   config: AudioConfig | undefined;
   private carry: Uint8Array | undefined;
   private next: number | undefined;
