@@ -12,10 +12,7 @@ interface Block {
   owner: BlockOwner | undefined;
 }
 
-const NONE: { data: Uint8Array; owner: BlockOwner | undefined } = {
-  data: new Uint8Array(0),
-  owner: undefined,
-};
+const NONE = new Uint8Array(0);
 
 export class BlockCache {
   private blocks: Block[] = [];
@@ -33,21 +30,21 @@ export class BlockCache {
 
   /** The bytes from `offset` on that one block holds (at most `max`), or an empty array. */
   prefix(offset: number, max: number): Uint8Array {
-    return this.slice(offset, max).data;
-  }
-
-  /** prefix(), with the owner of the block the bytes are a view of. */
-  slice(offset: number, max: number): { data: Uint8Array; owner: BlockOwner | undefined } {
     // Latest first: after a re-read the freshest copy wins, and recent blocks are the likely hits.
     for (let i = this.blocks.length - 1; i >= 0; i--) {
       const b = this.blocks[i]!;
       if (b.offset <= offset && offset < b.end) {
         const from = offset - b.offset;
-        return { data: b.data.subarray(from, Math.min(b.data.length, from + max)), owner: b.owner };
+        this.prefixOwner = b.owner;
+        return b.data.subarray(from, Math.min(b.data.length, from + max));
       }
     }
+    this.prefixOwner = undefined;
     return NONE;
   }
+
+  /** The owner of the block the last prefix() was a view of (no object per sample for the pair). */
+  prefixOwner: BlockOwner | undefined;
 
   /** End of the bytes available contiguously from `offset` (offset itself when none). */
   contiguousEnd(offset: number): number {

@@ -37,6 +37,25 @@ export class TableDemux implements DemuxMode {
   readonly fragmented = false;
   readonly tracks: TableTrack[] = [];
   private assembly: Assembly | undefined;
+  /**
+   * What step() hands out: the same two objects each time, filled again (the caller sends the sample on
+   * and calls consumed() before the next step; two new objects a sample were ~5 MiB of garbage per
+   * 600 s packaged).
+   */
+  private readonly sample: OutSample = {
+    number: 0,
+    data: new Uint8Array(0),
+    dts: 0,
+    cts: 0,
+    duration: 0,
+    sync: false,
+    owner: undefined,
+  };
+  private readonly sampleStep: { kind: 'sample'; track: DemuxTrack; sample: OutSample } = {
+    kind: 'sample',
+    track: undefined as unknown as DemuxTrack,
+    sample: this.sample,
+  };
 
   /** `tables[i]`: the sample tables of `traks[i]`. */
   constructor(
@@ -106,33 +125,40 @@ export class TableDemux implements DemuxMode {
         offset: got,
         missing: { track: best.id, sample: s.number + 1, end: s.offset + s.size },
       };
-    const sample: OutSample = {
-      number: s.number,
-      data: got.data,
-      dts: s.dts,
-      cts: s.cts,
-      duration: s.duration,
-      sync: s.sync,
-      owner: got.owner,
-    };
-    return { kind: 'sample', track: best, sample };
+    const sample = this.sample;
+    sample.number = s.number;
+    sample.data = got;
+    sample.dts = s.dts;
+    sample.cts = s.cts;
+    sample.duration = s.duration;
+    sample.sync = s.sync;
+    sample.owner = this.dataOwner;
+    this.sampleStep.track = best;
+    return this.sampleStep;
   }
 
+  /** The owner of the block the last data() is a view of (undefined: assembled, the demuxer's own). */
+  private dataOwner: BlockOwner | undefined;
+
   /**
-   * The sample's bytes (a view of a cached block, with the block's owner, or assembled from several),
-   * or the first offset still missing.
+   * The sample's bytes (a view of a cached block, whose owner goes to dataOwner, or assembled from
+   * several), or the first offset still missing.
    */
-  private data(t: TableTrack, s: TableSample): { data: Uint8Array; owner?: BlockOwner } | number {
-    if (s.size === 0) return { data: new Uint8Array(0) };
+  private data(t: TableTrack, s: TableSample): Uint8Array | number {
+    this.dataOwner = undefined;
+    if (s.size === 0) return new Uint8Array(0);
     if (s.size > MAX_SAMPLE)
       throw new MalformedInput(
         `${t.tables.where}/stsz: sample ${s.number + 1} of track ${t.id} claims ${s.size} bytes (more than ${MAX_SAMPLE})`,
       );
     let a = this.assembly;
     if (!a || a.track !== t.id || a.number !== s.number) {
-      const whole = this.cache.slice(s.offset, s.size);
-      if (whole.data.length === s.size) return whole;
-      if (!whole.data.length) return s.offset;
+      const whole = this.cache.prefix(s.offset, s.size);
+      if (whole.length === s.size) {
+        this.dataOwner = this.cache.prefixOwner;
+        return whole;
+      }
+      if (!whole.length) return s.offset;
       a = this.assembly = { track: t.id, number: s.number, buf: new Uint8Array(s.size), filled: 0 };
     }
     while (a.filled < s.size) {
@@ -141,7 +167,7 @@ export class TableDemux implements DemuxMode {
       a.buf.set(part, a.filled);
       a.filled += part.length;
     }
-    return { data: a.buf };
+    return a.buf;
   }
 
   consumed(t: DemuxTrack): void {
