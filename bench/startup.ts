@@ -33,7 +33,8 @@ import {
 const SCRIPT = 'bench/startup.ts';
 const CLIP = 'bench/media/clip_1s.mp4';
 /** main before issue #10's start-up work (the merge base of the `api` branch). */
-const DEFAULT_BASELINE = '209a7de';
+/** main before the one-file bundle (issue #13): the CLI as ~140 separate ES modules. */
+const DEFAULT_BASELINE = '10d709e';
 
 interface Build {
   name: string;
@@ -41,23 +42,26 @@ interface Build {
   bin: string;
 }
 
-/** Compile `ref` (or the working tree when ref is null) into a temporary folder. */
+/**
+ * Build `ref` (or the working tree when ref is null) into a temporary folder as `npm run build` does for
+ * that code: scripts/build.mjs (tsc, then the bundle bin/graphpac.js runs) where it exists, else tsc.
+ */
 function build(name: string, ref: string | null): Build {
   const dir = mkdtempSync(join(tmpdir(), `graphpac-startup-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const paths = ['src', 'filters', 'bin', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+  const paths = ['src', 'filters', 'bin', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
   if (ref) {
     const tar = execFileSync('git', ['archive', ref, ...paths], { cwd: root, maxBuffer: 256 << 20 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
   } else for (const p of paths) execFileSync('cp', ['-r', join(root, p), join(dir, p)]);
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
+  const script = join(dir, 'scripts/build.mjs');
   execFileSync(
     process.execPath,
-    [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
-    {
-      cwd: dir,
-      stdio: 'ignore',
-    },
+    existsSync(script)
+      ? [script]
+      : [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'],
+    { cwd: dir, stdio: 'ignore' },
   );
   const short = ref ?? execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).toString().trim();
   return { name, ref: short, bin: join(dir, 'bin/graphpac.js') };
@@ -153,16 +157,17 @@ async function main(): Promise<void> {
 ## Start-up (${SCRIPT})
 
 What a run costs around its media work: \`graphpac --version\`, \`-h\`, and a 1 s A/V clip (\`${CLIP}\`,
-cut from the test clips) packaged to DASH or demuxed to inspect. "before" is ${baselineRef} (main before
-issue #10: the CLI imported every filter, the origin's server and the MP4Box front-end at start-up),
-"after" the working tree (${version}): the CLI imports what a run uses (\`--version\` loads neither the
-engine nor a filter), and httpout, m2tsdmx, flist and inspect are registered by their descriptor alone,
-their implementation imported when a graph uses them (\`LazyFilterDescriptor\`, docs/PLUGINS.md); the
-origin's server code is no longer loaded in the packager's thread even when httpout is used.
+cut from the test clips) packaged to DASH or demuxed to inspect. "before" is ${baselineRef}${baselineRef === DEFAULT_BASELINE ? ' (main before the bundle: the CLI ran ~140 separate ES modules, each resolved, read and linked at start-up, and loaded commander and pino whatever the line)' : ''},
+"after" the working tree (${version}): bin/graphpac.js runs dist/cli.cjs, the command line bundled into one
+CommonJS file (scripts/build.mjs), in which a module a run does not use, and the Node modules it needs, are
+not evaluated; commander is loaded only for a line starting with an engine option, pino on the first log
+record written; sockin and pin are registered by their descriptor like httpout, m2tsdmx, flist and inspect.
 
 Both compiled the same way into a temporary folder and run as the installed CLI (\`node ${nodeFlags().join(' ')} bin/graphpac.js …\`),
 interleaved, 1 warm-up + ${runs} runs each: median (min) in milliseconds; RSS: median peak in MiB;
-modules: how many JavaScript modules the run loads (an \`--import\` hook; exact whatever the load).
+modules: how many JavaScript modules the run loads through Node's ES module loader (an \`--import\` hook; exact
+whatever the load; a build with the one-file bundle, dist/cli.cjs, loads bin/graphpac.js and then the bundle through
+\`require\`, which the hook does not see: what it evaluates is in the CPU and wall columns).
 
 | job | code | wall ms | CPU ms (user+sys) | RSS MiB | modules |
 |---|---|---|---|---|---|
