@@ -4,14 +4,13 @@
  */
 import { arg, defineLazyFilter } from '../../src/index.js';
 import type { LazyFilterDescriptor } from '../../src/index.js';
+import { liveFormatArgs } from '../sockin/live-args.js';
 
 export const STDIN = new Set(['-', 'stdin', 'pipe://0', 'pipe:0']);
 
 export const pinArgs = {
   src: arg.string(undefined, '- or stdin for standard input, pipe://PATH for a named pipe'),
   block_size: arg.uint(262144, 'largest packet sent downstream, in bytes', { level: 'advanced' }),
-  ext: arg.string(undefined, 'format of the data, as a file extension (ts, mp4…), instead of probing'),
-  mime: arg.string(undefined, 'format of the data, as a MIME type, instead of probing'),
   mkp: arg.bool(false, 'create the named pipe if it does not exist (removed at the end)'),
   ka: arg.bool(
     false,
@@ -20,13 +19,7 @@ export const pinArgs = {
       level: 'advanced',
     },
   ),
-  timeout: arg.uint(
-    10000,
-    'ms without data that end the stream (an error if none ever came); 0: wait forever',
-    {
-      level: 'advanced',
-    },
-  ),
+  ...liveFormatArgs,
   maxbuf: arg.uint(8 << 20, 'bytes held while the graph does not keep up before reading pauses', {
     level: 'advanced',
   }),

@@ -4,6 +4,7 @@
  */
 import { arg, defineLazyFilter } from '../../src/index.js';
 import type { LazyFilterDescriptor } from '../../src/index.js';
+import { liveFormatArgs } from './live-args.js';
 
 export const BRIDGED = /^(srt|rtmps?|rist):\/\//i;
 
@@ -30,15 +31,7 @@ export const sockinArgs = {
     level: 'advanced',
   }),
   tsprobe: arg.bool(true, 'probe for MPEG-2 TS (raw or RTP) from the first bytes', { level: 'advanced' }),
-  ext: arg.string(undefined, 'format of the data, as a file extension (ts, mp4…), instead of probing'),
-  mime: arg.string(undefined, 'format of the data, as a MIME type, instead of probing'),
-  timeout: arg.uint(
-    10000,
-    'ms without data that end the stream (an error if none ever came); 0: wait forever',
-    {
-      level: 'advanced',
-    },
-  ),
+  ...liveFormatArgs,
   maxbuf: arg.uint(8 << 20, 'bytes held while the graph does not keep up; beyond, TCP pauses and UDP drops', {
     level: 'advanced',
   }),

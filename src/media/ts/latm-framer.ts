@@ -7,13 +7,12 @@
  * Read: audioMuxVersion 0 and 1 (audioMuxVersionA 0), one program with one layer, frameLengthType 0
  * (lengths in MuxSlotLengthBytes), any number of subframes, otherData and the CRC skipped. Anything else
  * (several programs or layers: multi-stream LATM; fixed-length CELP/HVXC framing; a program_config_element
- * in the config) is reported in `problem` and its frames dropped. Times as for ADTS (adts-framer.ts):
- * samples at the stream's sampling rate, the first frame of a PES at its PTS, then frame after frame.
+ * in the config) is reported in `problem` and its frames dropped. Carry-over and times: audio-framer.ts.
  */
 import { parseAudioSpecificConfig } from '../codecs/aac.js';
 import { BitReader } from '../codecs/bit-reader.js';
-import type { AudioConfig, AudioFramer } from './adts-framer.js';
-import type { AccessUnit } from './nal-framer.js';
+import { SyncedAudioFramer } from './audio-framer.js';
+import type { AudioConfig, FoundFrame } from './audio-framer.js';
 
 /** Object types whose config is a GASpecificConfig (ISO/IEC 14496-3 Table 1.15). */
 const GA = new Set([1, 2, 3, 4, 6, 7, 17, 19, 20, 21, 22, 23]);
@@ -136,56 +135,23 @@ function readStreamMuxConfig(r: BitReader, data: Uint8Array): MuxConfig {
   };
 }
 
-export class LatmFramer implements AudioFramer {
-  config: AudioConfig | undefined;
+export class LatmFramer extends SyncedAudioFramer {
+  protected readonly headerLength = HEADER;
   private mux: MuxConfig | undefined;
-  private carry: Uint8Array | undefined;
-  private next: number | undefined;
-  bytesSkipped = 0;
-  unsupportedFrames = 0;
   /** The first LATM feature met that is not read (its frames are dropped). */
   problem: string | undefined;
 
-  add(data: Uint8Array, pts: number | undefined): AccessUnit[] {
-    if (this.carry?.length) {
-      const joined = new Uint8Array(this.carry.length + data.length);
-      joined.set(this.carry);
-      joined.set(data, this.carry.length);
-      data = joined;
-      pts = undefined;
-    }
-    this.carry = undefined;
-    const out: AccessUnit[] = [];
-    let pos = 0;
-    let first = true;
-    while (pos + HEADER <= data.length) {
-      if (data[pos] !== 0x56 || (data[pos + 1]! & 0xe0) !== 0xe0) {
-        pos++;
-        this.bytesSkipped++;
-        continue;
-      }
-      const length = ((data[pos + 1]! & 0x1f) << 8) | data[pos + 2]!;
-      if (pos + HEADER + length > data.length) break;
-      const element = data.subarray(pos + HEADER, pos + HEADER + length);
-      pos += HEADER + length;
-      const payloads = this.element(element);
-      if (!payloads || !this.config) continue;
-      const rate = this.config.sampleRate;
-      const frame = this.mux!.frameLength;
-      if (first && pts !== undefined) {
-        const t = Math.round((pts * rate) / 90000);
-        if (this.next === undefined || Math.abs(t - this.next) > frame / 2) this.next = t;
-      }
-      first = false;
-      // No time yet (joined mid-stream, a PES without PTS): wait for one.
-      if (this.next === undefined) continue;
-      for (const p of payloads) {
-        out.push({ data: p, pts: this.next, dts: this.next, duration: frame, sap: 1 });
-        this.next += frame;
-      }
-    }
-    if (pos < data.length) this.carry = data.slice(pos);
-    return out;
+  protected get frameSamples(): number {
+    return this.mux?.frameLength ?? 1024;
+  }
+
+  protected frameAt(data: Uint8Array, pos: number): FoundFrame | 'partial' | undefined {
+    if (data[pos] !== 0x56 || (data[pos + 1]! & 0xe0) !== 0xe0) return undefined;
+    const length = ((data[pos + 1]! & 0x1f) << 8) | data[pos + 2]!;
+    if (pos + HEADER + length > data.length) return 'partial';
+    const payloads = this.element(data.subarray(pos + HEADER, pos + HEADER + length));
+    // An element that cannot be read: its subframes are not known, the time does not move.
+    return { length: HEADER + length, payloads, frames: payloads?.length ?? 0 };
   }
 
   /** The payloads of one AudioMuxElement (muxConfigPresent = 1), or undefined when it cannot be read. */
