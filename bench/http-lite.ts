@@ -1,7 +1,10 @@
 /**
  * A small HTTP/1.1 keep-alive client for load benchmarks: one request at a time per connection, at most
  * `maxSockets` connections per client (a browser's per-host limit), bodies by Content-Length or chunked,
- * gzip bodies gunzipped. Node's `http` client costs more CPU per request than the origin does to answer it,
+ * gzip bodies gunzipped. Idle connections are handled as browsers and undici do: one idle for nearly the
+ * server's `Keep-Alive: timeout` is not reused (closed, 1 s before), and a request that fails on a reused
+ * connection before any byte of its answer came is sent again once on a new one (RFC 9112 §9.3.1: the
+ * server may close an idle connection just as a request leaves on it; the request never reached it). Node's `http` client costs more CPU per request than the origin does to answer it,
  * so 1,000 simulated players on it measure the players; this one keeps them cheap. Loopback benchmarks only.
  */
 import { connect, type Socket } from 'node:net';
@@ -16,7 +19,12 @@ interface Pending {
   timeoutMs: number;
   resolve(r: Reply): void;
   reject(e: Error): void;
+  /** Already sent again once after a reused connection closed under it. */
+  retried?: boolean;
 }
+
+/** A connection idle this close to the server's keep-alive timeout is not reused (undici's threshold). */
+const KEEP_ALIVE_MARGIN_MS = 1000;
 
 const CRLF2 = Buffer.from('\r\n\r\n');
 
@@ -31,8 +39,14 @@ class Connection {
   private body: Buffer[] = [];
   private bodyBytes = 0;
   private wire = 0;
+  /** `wire` when the current request was sent (no byte of its answer yet while equal). */
+  private wireAtSend = 0;
   closed = false;
   private requests = 0;
+  /** When the last answer ended. */
+  idleSince = 0;
+  /** The server's keep-alive timeout (its `Keep-Alive: timeout=` header), Infinity until it says. */
+  keepAliveMs = Infinity;
 
   constructor(
     host: string,
@@ -40,6 +54,8 @@ class Connection {
     localAddress: string | undefined,
     private readonly onIdle: (c: Connection) => void,
     private readonly onGone: (c: Connection) => void,
+    /** A request to send again (its connection closed before any byte of the answer). */
+    private readonly onRetry: (p: Pending) => void,
   ) {
     this.socket = connect({ host, port, ...(localAddress ? { localAddress } : {}) });
     this.socket.setNoDelay(true);
@@ -47,7 +63,13 @@ class Connection {
     const gone = (why: string) => {
       if (this.closed) return;
       this.closed = true;
-      this.fail(new Error(why));
+      const c = this.current;
+      // Reused, and nothing of the answer came: the server closed it as the request left (idle timeout).
+      if (c && !c.retried && this.requests > 1 && !this.head && this.wire === this.wireAtSend) {
+        clearTimeout(c.timer);
+        this.current = undefined;
+        this.onRetry({ ...c, retried: true });
+      } else this.fail(new Error(why));
       this.onGone(this);
     };
     this.socket.on('error', (e) => gone(e.message));
@@ -74,7 +96,7 @@ class Connection {
       this.socket.destroy();
     }, p.timeoutMs);
     this.current = { ...p, sentMs: wallMs(), timer };
-
+    this.wireAtSend = this.wire;
     this.requests++;
     let req = `GET ${p.path} HTTP/1.1\r\nHost: ${host}\r\n`;
     for (const [k, v] of Object.entries(p.headers)) req += `${k}: ${v}\r\n`;
@@ -177,6 +199,9 @@ class Connection {
     this.head = undefined;
     let body = Buffer.concat(this.body, this.bodyBytes);
     if (h.headers['content-encoding'] === 'gzip') body = gunzipSync(body);
+    const ka = /timeout=(\d+)/i.exec(String(h.headers['keep-alive'] ?? ''));
+    if (ka) this.keepAliveMs = Number(ka[1]) * 1000;
+    this.idleSince = wallMs();
     const wireBytes = this.wire;
     this.wire = this.buf.length;
     c.resolve({ status: h.status, headers: h.headers, body, wireBytes, sentMs: c.sentMs, endMs: wallMs() });
@@ -217,6 +242,12 @@ export class LiteClient {
   private pump(): void {
     while (this.queue.length) {
       let c = this.idle.pop();
+      if (c && wallMs() - c.idleSince >= c.keepAliveMs - KEEP_ALIVE_MARGIN_MS) {
+        // About to be closed by the server: not reused.
+        this.all.delete(c);
+        c.close();
+        continue;
+      }
       if (!c) {
         if (this.all.size >= this.maxSockets) return;
         c = new Connection(
@@ -233,6 +264,7 @@ export class LiteClient {
             if (i >= 0) this.idle.splice(i, 1);
             this.pump();
           },
+          (p) => this.queue.unshift(p),
         );
         this.all.add(c);
       }

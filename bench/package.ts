@@ -346,7 +346,7 @@ machine; gpac is not installed). The machine is shared and its load comes and go
 graphpac, one warm-up pair per job, and the figures are medians, with [min–max]; **graphpac / ffmpeg** is the median of
 the per-pair ratios, robust to load that changes between rounds. Each process is timed from outside:
 \`/usr/bin/time -v sh -c "rm -rf D && <command>"\`; cpu is user + sys; peak is the peak RSS. "others" is the CPU the rest of
-the machine used during the runs, in % of one CPU (median). graphpac ran as "${cli.name}" (${cli.name === 'compiled' ? 'the working tree compiled by `tsc -p tsconfig.build.json` into a temporary folder, the JavaScript the installed `graphpac` runs' : cli.shown}).
+the machine used during the runs, in % of one CPU (median). graphpac ran as "${cli.name}" (${cli.name === 'compiled' ? 'the working tree built by `scripts/build.mjs` (tsc, then the one-file bundle) into a temporary folder and run through bin/graphpac.js: what the installed `graphpac` runs' : cli.shown}).
 ${skipped.length ? `**${skipped.join('; ')}.**\n` : ''}Outputs checked (file count, bytes within 1% of the input, MPD type): ${results.map((r) => r.check).join('; ')}.
 
 Machine: ${m.text}; input and output in the page cache, output on the local disk (ext4). Code: ${codeVersion()}. Load: ${load}.

@@ -58,6 +58,8 @@ const result = await build({
   target: 'node20',
   // pino starts pino-pretty in a worker by its package name: both stay ordinary dependencies.
   external: ['pino', 'pino-pretty'],
+  // The packages of this checkout, also for an --outDir outside it (the benchmarks build into /tmp).
+  nodePaths: [join(root, 'node_modules')],
   banner: {
     js: [
       '// graphpac command line, bundled by scripts/build.mjs from the compiled sources beside it.',
