@@ -215,6 +215,8 @@ export class LiteClient {
   private readonly all = new Set<Connection>();
   private readonly queue: Pending[] = [];
   private readonly hostHeader: string;
+  /** Requests sent again after their reused connection closed before any byte of the answer. */
+  resent = 0;
 
   constructor(
     private readonly host: string,
@@ -264,7 +266,10 @@ export class LiteClient {
             if (i >= 0) this.idle.splice(i, 1);
             this.pump();
           },
-          (p) => this.queue.unshift(p),
+          (p) => {
+            this.resent++;
+            this.queue.unshift(p);
+          },
         );
         this.all.add(c);
       }

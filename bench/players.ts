@@ -41,6 +41,8 @@ export interface PlayersResult {
   answers: [string, number, number, number][];
   partMs: number[];
   errors: string[];
+  /** Requests sent again after their reused keep-alive connection closed under them (http-lite.ts). */
+  resent: number;
   cpuS: number;
   loopP99Ms: number;
 }
@@ -94,6 +96,7 @@ class Player {
       this.r.errors.push(`player failed: ${(e as Error).stack ?? String(e)}`);
     }
     if (!this.stop.now) this.r.errors.push(`player ended early at ${Math.round(wallMs() - T0)} ms`);
+    if (this.client instanceof LiteClient) this.r.resent += this.client.resent;
     this.client.close();
   }
 
@@ -162,6 +165,7 @@ async function main(): Promise<void> {
     answers: [],
     partMs: [],
     errors: [],
+    resent: 0,
     cpuS: 0,
     loopP99Ms: 0,
   };

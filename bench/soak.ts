@@ -357,6 +357,7 @@ async function main(): Promise<void> {
       rssRatio,
       heapRatio,
       fdGrowth,
+      resent: p.resent,
       errors: p.errors.slice(0, 10),
       missing: missing.slice(0, 10),
       extra: extra.slice(0, 10),
@@ -397,7 +398,7 @@ ${rows.join('\n')}
 - **Memory after the first 5 minutes**: RSS max/min ${rssRatio.toFixed(3)} (${verdict.rssFlat ? 'flat within 10 %' : '**NOT** within 10 %'}), heap max/min ${heapRatio.toFixed(3)} (${verdict.heapFlat ? 'within 10 %' : '**NOT** within 10 %'}).
 - **File descriptors** (sockets aside): ${fdGrowth >= 0 ? '+' : ''}${fdGrowth} from minute 6 to the end (${verdict.fdsFlat ? 'no growth' : '**growth**'}).
 - **Part lateness over the whole run**: ${fmtQuantiles(allLate)} ms (min / median / p90 / p99 / max), ${allLate.n} parts${byDasher.length > 1 ? `; by dasher: ${byDasher.join('; ')}` : ''}.
-- **Nothing lost**: exit ${code}; players: ${p.playlists} playlists, ${p.parts} parts, ${p.errors.length} errors; push: the origin
+- **Nothing lost**: exit ${code}; players: ${p.playlists} playlists, ${p.parts} parts, ${p.errors.length} errors (${p.resent} requests sent again, as a browser does, after the origin closed their idle keep-alive connection as they left: bench/http-lite.ts); push: the origin
   ${missing.length + extra.length === 0 ? 'holds exactly the local copy' : `differs from the local copy (${missing.length} missing or different, ${extra.length} extra)`}, ${holes.length === 0 ? 'every segment uploaded' : `${holes.length} holes in the segment numbers`}.
 
 To reproduce: \`node --import tsx ${SCRIPT} --minutes ${a.minutes}\` (\`--minutes 6\` validates it in 6 minutes).
