@@ -7,9 +7,8 @@
  *
  * At most KEEP free buffers in all, whatever their sizes: the ones given back last (a size no longer
  * seen ages out), and a request takes one of its own size class or the next: the pool does not grow
- * with the length of a run. (Kept per size class, it did: every
- * rarely seen size, a chunk with a big key frame, added its own buffers for good, and a 3,600 s job
- * ended holding 3.4 MiB more than a 60 s one.)
+ * with the length of a run. (Kept per size class, it did: every rarely seen size, a chunk with a big key
+ * frame, added its own buffers for good.)
  */
 
 /** Smallest buffer (bytes): a chunk of a few audio frames still gets room for a whole one. */
