@@ -4,7 +4,8 @@
  * graphpac run is paired with an ffmpeg run made just before it (`ffmpeg -i IN -c copy -f dash
  * -seg_duration 2`, the peer measurable here: gpac is not installed), rounds alternate, and the figures
  * are medians of the runs and of the per-pair ratios. Each process is timed from outside with
- * `/usr/bin/time -v sh -c "rm -rf D && <command>"` (as the performance anchor timed GPAC). Each job's output
+ * `/usr/bin/time -v sh -c "rm -rf D && <command>"` (as the performance anchor timed GPAC), after an untimed
+ * `sync`. Each job's output
  * is checked once (file count, total bytes within 1% of the input, MPD type) so that a broken run cannot give
  * a fast number. Writes its section of docs/PERFORMANCE.md and says whether the issue's targets are met.
  *
@@ -16,6 +17,7 @@
  * message when its clip is missing or less than MIN_FREE_BYTES are free. --quick: 1 pair each.
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -175,7 +177,17 @@ function validate(job: Job, dir: string): { check: string; files: number; bytes:
   };
 }
 
+/**
+ * Each timed run starts with no dirty page left by the run before it: `sync` (untimed) first. Without it
+ * a run paid for part of the previous run's write-back (160 MB): ffmpeg's time for one command varied from
+ * 0.74 to 1.17 s with its place in the round, which made the paired ratios of two jobs incomparable.
+ */
+function settleDisk(): void {
+  execFileSync('sync');
+}
+
 async function watched(argv: string[]): Promise<Run> {
+  settleDisk();
   const a = machineBusy();
   const s = await timed(argv);
   const b = machineBusy();
@@ -212,7 +224,9 @@ async function runJob(cli: Cli, job: Job, n: number, keep: boolean): Promise<Res
   const gpSh = ['sh', '-c', shell(dir, gp.map(shq).join(' '))];
   const ffSh = ['sh', '-c', `${shell(ffDir, `mkdir -p ${shq(ffDir)}`)} && ${ff.map(shq).join(' ')}`];
   process.stdout.write(`${job.id}: warm-up`);
+  settleDisk();
   await timed(ffSh);
+  settleDisk();
   await timed(gpSh);
   const runs: Run[] = [];
   const ffs: Run[] = [];
@@ -345,7 +359,7 @@ What it measures: packaging a whole MP4 as fast as possible (nothing in real tim
 machine; gpac is not installed). The machine is shared and its load comes and goes: rounds alternate ffmpeg and
 graphpac, one warm-up pair per job, and the figures are medians, with [min–max]; **graphpac / ffmpeg** is the median of
 the per-pair ratios, robust to load that changes between rounds. Each process is timed from outside:
-\`/usr/bin/time -v sh -c "rm -rf D && <command>"\`; cpu is user + sys; peak is the peak RSS. "others" is the CPU the rest of
+\`/usr/bin/time -v sh -c "rm -rf D && <command>"\`, after an untimed \`sync\` (no run pays for the write-back of the one before it); cpu is user + sys; peak is the peak RSS. "others" is the CPU the rest of
 the machine used during the runs, in % of one CPU (median). graphpac ran as "${cli.name}" (${cli.name === 'compiled' ? 'the working tree built by `scripts/build.mjs` (tsc, then the one-file bundle) into a temporary folder and run through bin/graphpac.js: what the installed `graphpac` runs' : cli.shown}).
 ${skipped.length ? `**${skipped.join('; ')}.**\n` : ''}Outputs checked (file count, bytes within 1% of the input, MPD type): ${results.map((r) => r.check).join('; ')}.
 
