@@ -44,7 +44,10 @@ export const dasherArgs = {
   hlsc: arg.bool(false, 'EXT-X-PROGRAM-DATE-TIME also in static playlists (always written in live ones)'),
   ll_preload_hint: arg.bool(true, 'EXT-X-PRELOAD-HINT in LL-HLS playlists'),
   ll_rend_rep: arg.bool(true, 'EXT-X-RENDITION-REPORT in LL-HLS playlists'),
-  ll_part_hb: arg.double(-1, 'PART-HOLD-BACK in seconds (< 0: 3 × the largest PART-TARGET)'),
+  ll_part_hb: arg.double(
+    -1,
+    'PART-HOLD-BACK in seconds (< 0: 3 × the largest PART-TARGET); honoured down to 2 × PART-TARGET',
+  ),
   utcs: arg.string(
     undefined,
     'UTCTiming source URL (`inband` for a direct value, `xsd@URL` for xs:dateTime)',

@@ -118,6 +118,7 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
           initUri: r.opts.names.init,
           ...(video ? {} : { group: 'audio' }),
           ...(r.partTarget ? { partTarget: r.partTarget } : {}),
+          ...(r.presentedEarly > 0 ? { presentedEarly: r.presentedEarly } : {}),
         },
       };
     });

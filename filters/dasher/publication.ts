@@ -6,6 +6,7 @@
  */
 import type { FilterContext, OutputPid, ProtocolEvent } from '../../src/index.js';
 import type { Presentation } from '../../src/manifest/model.js';
+import { partHoldBackFor } from '../../src/manifest/hls/ll.js';
 import { mainFormatOf } from '../../src/manifest/manifest-formats.js';
 import type { Availability } from './availability.js';
 import { buildPresentation } from './presentation.js';
@@ -35,6 +36,8 @@ export class Publication {
   private targetDuration = 0;
   /** UTCTiming URL answered by the origin serving the manifests. */
   private originUtcs: string | undefined;
+  /** `ll_part_hb` was reported (once). */
+  private holdBackTold = false;
   /** Parts listed so far, by representation (for the publication log). */
   private readonly published = new Map<Rep, number>();
 
@@ -125,6 +128,7 @@ export class Publication {
       ...(forcedAst !== undefined ? { forcedAst } : {}),
     });
     this.decorate?.(model);
+    this.tellHoldBack(model);
     this.publisher.publish(model, {
       segment: final || this.segmentClosed || this.mpdStale || this.lastPublish === -Infinity || st.args.stl,
       ...(st.dynamic && !final ? { upcoming: this.reps.upcomingSegments() } : {}),
@@ -134,6 +138,24 @@ export class Publication {
     this.dirty = false;
     this.segmentClosed = false;
     this.mpdStale = false;
+  }
+
+  /** An `ll_part_hb` under the RFC's 3 × PART-TARGET is said once: honoured down to 2 ×, raised below. */
+  private tellHoldBack(model: Presentation): void {
+    if (this.holdBackTold || !model.hls || model.hls.llhls === 'off' || model.hls.partHoldBack === undefined)
+      return;
+    this.holdBackTold = true;
+    const phb = partHoldBackFor(model);
+    const asked = `ll_part_hb=${phb.requested}`;
+    const should = `${+phb.recommended.toFixed(3)} s (3 × PART-TARGET)`;
+    if (phb.raised)
+      this.ctx.log.warn(
+        `${asked} is under 2 × PART-TARGET, the least RFC 8216bis allows: PART-HOLD-BACK raised to ${+phb.value.toFixed(3)} s`,
+      );
+    else if (phb.value < phb.recommended - 1e-9)
+      this.ctx.log.info(
+        `${asked}: PART-HOLD-BACK under the recommended ${should}: players start closer to live, with less margin for a late part`,
+      );
   }
 
   /**

@@ -142,6 +142,18 @@ export class Rep {
   frameDuration = 0;
   /** LL-HLS PART-TARGET of this representation (s): cdur rounded up to whole samples, ceiled to the ms. */
   partTarget: number | undefined;
+
+  /**
+   * Seconds presented before this representation's time zero (its first sample's CTS): the part of its edit
+   * delay the start does not absorb. A video's B-frame delay is its first CTS (0); AAC priming starts at
+   * CTS 0 and is edited out, so its media is presented 1024 samples before the segments' times.
+   */
+  get presentedEarly(): number {
+    const origin = this.segmenter.originCts;
+    const delay = this.track.editDelay ?? 0;
+    if (origin === undefined || delay <= origin) return 0;
+    return (delay - origin) / this.track.timescale;
+  }
   initAcked = false;
   ended = false;
   /** A packet came from the input. */

@@ -4,7 +4,14 @@ export type * from './model.js';
 export { writeMpd, type MpdOptions } from './mpd.js';
 export { writeMaster, type MasterOptions } from './hls/master.js';
 export { writeVariant, skippedCount, type VariantOptions } from './hls/variant.js';
-export { type ServerControlOptions, lastPublished, partTargetOf, partWindowStart } from './hls/ll.js';
+export {
+  type PartHoldBack,
+  type ServerControlOptions,
+  lastPublished,
+  partHoldBackFor,
+  partTargetOf,
+  partWindowStart,
+} from './hls/ll.js';
 export { type PlaylistSet, hlsRenditions, hlsVersion, playlistName } from './hls/common.js';
 export { deriveServiceDescription, type LatencyInputs, mediaKind } from './derive.js';
 export {

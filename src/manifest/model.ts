@@ -303,7 +303,7 @@ export interface HlsSettings {
   llhls: LlHlsMode;
   /** Default PART-TARGET (s) for reps without `hls.partTarget` (GPAC: cdur). */
   partTarget?: number;
-  /** PART-HOLD-BACK (s) requested (GPAC `ll_part_hb`); raised to 3 × the largest PART-TARGET. */
+  /** PART-HOLD-BACK (s) requested (GPAC `ll_part_hb`); honoured down to 2 × the largest PART-TARGET (partHoldBackFor). */
   partHoldBack?: number;
   /** HOLD-BACK (s) requested; raised to 3 × TARGETDURATION (its default). */
   holdBack?: number;
@@ -333,4 +333,11 @@ export interface RepresentationHls {
   averageBandwidth?: number;
   /** EXT-X-DISCONTINUITY-SEQUENCE (written when > 0). */
   discontinuitySequence?: number;
+  /**
+   * Seconds of media presented before the representation's time zero: what the init segment's edit list
+   * moves before it (AAC priming: 1024 samples). EXT-X-PROGRAM-DATE-TIME dates a segment's first presented
+   * sample, so it is that much earlier than the segment's `time` says (players place media by tfdt minus
+   * the edit, and align renditions by these dates).
+   */
+  presentedEarly?: number;
 }

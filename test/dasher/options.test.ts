@@ -44,6 +44,36 @@ test('brsf: byte-range playlists and _IF playlists with part files, both strict-
   for (const text of [br, sf]) t.deepEqual(await strictCheck(join(dir, 'res'), text), []);
 });
 
+test('ll_part_hb: honoured down to 2 × PART-TARGET (said once), raised to it below, the same in every playlist', async (t) => {
+  // PART-TARGET 0.52 (13 frames at 25 fps): 3 × = 1.56 by default, 2 × = 1.04 the least allowed.
+  const cases = [
+    { asked: '1.04', written: '1.04', log: /ll_part_hb=1\.04: PART-HOLD-BACK under the recommended 1\.56 s/ },
+    { asked: '0.5', written: '1.04', log: /ll_part_hb=0\.5 is under 2 × PART-TARGET.*raised to 1\.04 s/ },
+  ];
+  for (const c of cases) {
+    const { dir, r } = await run([
+      '-o',
+      `res/live.m3u8:segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br:ll_part_hb=${c.asked}`,
+      '-logs=dasher@info',
+    ]);
+    t.is(r.code, 0, r.stderr);
+    const said = r.stderr.split('\n').filter((l) => c.log.test(l));
+    t.is(said.length, 1, `said once: ${r.stderr}`);
+    for (const name of ['live_1.m3u8', 'live_2.m3u8']) {
+      const text = await readFile(join(dir, 'res', name), 'utf8');
+      t.regex(
+        text,
+        new RegExp(
+          `^#EXT-X-SERVER-CONTROL:HOLD-BACK=6,PART-HOLD-BACK=${c.written.replace('.', '\\.')}$`,
+          'm',
+        ),
+        name,
+      );
+      t.deepEqual(await strictCheck(join(dir, 'res'), text, { minPartHoldBack: 2 }), [], name);
+    }
+  }
+});
+
 test('tsb: the live window moves, files leave after a grace period, never below 3 target durations', async (t) => {
   const { dir, r } = await run([
     '-o',

@@ -191,8 +191,12 @@ export function parsePlaylist(text: string): ParsedPlaylist {
 
 const EPS = 1e-6;
 
-/** All single-playlist rules. */
-export function checkPlaylist(text: string): Violation[] {
+/**
+ * All single-playlist rules. `minPartHoldBack`: the least PART-HOLD-BACK accepted, in PART-TARGETs: 3 (the
+ * RFC's SHOULD, what graphpac writes by default); 2 (its MUST) for a stream made with a lower `ll_part_hb`.
+ */
+export function checkPlaylist(text: string, o: { minPartHoldBack?: 2 | 3 } = {}): Violation[] {
+  const minPhb = o.minPartHoldBack ?? 3;
   const pl = parsePlaylist(text);
   const out = [...pl.violations];
   const bad = (rule: string, line: number, message: string): number =>
@@ -227,8 +231,8 @@ export function checkPlaylist(text: string): Violation[] {
   if (pt !== undefined) {
     const phb = num(sc?.['PART-HOLD-BACK']);
     if (phb === undefined) bad('part-hold-back-missing', 1, 'PART-HOLD-BACK missing with EXT-X-PART-INF');
-    else if (phb < 3 * pt - EPS)
-      bad('part-hold-back-low', 1, `PART-HOLD-BACK ${phb} < 3 × PART-TARGET ${pt}`);
+    else if (phb < minPhb * pt - EPS)
+      bad('part-hold-back-low', 1, `PART-HOLD-BACK ${phb} < ${minPhb} × PART-TARGET ${pt}`);
   }
   if (sc && td !== undefined) {
     const hb = num(sc['HOLD-BACK']);

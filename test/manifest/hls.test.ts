@@ -1,5 +1,5 @@
 import test from 'ava';
-import { writeMaster, writeVariant } from '../../src/manifest/index.js';
+import { partHoldBackFor, writeMaster, writeVariant } from '../../src/manifest/index.js';
 import type { Presentation, Representation } from '../../src/manifest/model.js';
 import * as fx from './fixtures.js';
 
@@ -141,14 +141,22 @@ test('SERVER-CONTROL is identical in every rendition and set; directives only wh
   );
 });
 
-test('hold-backs: requested values are kept when large enough, raised to 3 × target otherwise', (t) => {
+test('hold-backs: HOLD-BACK at least 3 × TD; PART-HOLD-BACK as asked down to 2 × PART-TARGET (the MUST), 3 × by default', (t) => {
   const model = fx.ll2sLive();
   if (!model.hls) throw new Error('fixture');
+  // PART-TARGET 0.52: the default is 3 ×, the floor of a requested value 2 × (1.04).
+  t.deepEqual(partHoldBackFor(model), { value: 1.56, recommended: 1.56 });
   model.hls.partHoldBack = 1;
   model.hls.holdBack = 4;
   t.deepEqual(lines(writeVariant(model, '1'), '#EXT-X-SERVER-CONTROL'), [
-    '#EXT-X-SERVER-CONTROL:HOLD-BACK=6,PART-HOLD-BACK=1.56',
+    '#EXT-X-SERVER-CONTROL:HOLD-BACK=6,PART-HOLD-BACK=1.04',
   ]);
+  t.like(partHoldBackFor(model), { requested: 1, raised: true });
+  model.hls.partHoldBack = 1.2;
+  t.deepEqual(lines(writeVariant(model, '2'), '#EXT-X-SERVER-CONTROL'), [
+    '#EXT-X-SERVER-CONTROL:HOLD-BACK=6,PART-HOLD-BACK=1.2',
+  ]);
+  t.deepEqual(partHoldBackFor(model), { value: 1.2, recommended: 1.56, requested: 1.2 });
   model.hls.partHoldBack = 2.5;
   model.hls.holdBack = 8;
   t.deepEqual(lines(writeVariant(model, '1'), '#EXT-X-SERVER-CONTROL'), [

@@ -39,9 +39,39 @@ export function canSkipUntilOf(model: Presentation, opts: ServerControlOptions):
   return Math.max(opts.canSkipUntil, 6 * hlsSettings(model).targetDuration);
 }
 
+/** PART-HOLD-BACK as advertised, and how it relates to what was asked (GPAC `ll_part_hb`). */
+export interface PartHoldBack {
+  /** Seconds written. */
+  value: number;
+  /** 3 × the largest PART-TARGET of all renditions: the default and the RFC's SHOULD. */
+  recommended: number;
+  /** Asked, in seconds (absent: the default). */
+  requested?: number;
+  /** `requested` was under 2 × the largest PART-TARGET (the RFC's MUST) and was raised to it. */
+  raised?: boolean;
+}
+
+/**
+ * PART-HOLD-BACK (RFC 8216bis §4.4.3.8: MUST be at least 2 × PART-TARGET, SHOULD be at least 3 ×; PART-TARGET
+ * being the largest of all renditions, so that every playlist says the same). Default 3 ×. A requested value
+ * is honoured down to 2 × (GPAC writes `ll_part_hb` as given): stock hls.js starts that far behind the
+ * playlist's end and never catches up, so it is the one setting that lowers its latency, with less margin
+ * for late parts (docs/LATENCY.md). Under 2 × it is raised to 2 ×.
+ */
+export function partHoldBackFor(model: Presentation): PartHoldBack {
+  const maxTarget = Math.max(0, ...hlsRenditions(model).map((r) => partTargetOf(model, r)));
+  const recommended = 3 * maxTarget;
+  const requested = hlsSettings(model).partHoldBack;
+  if (requested === undefined || requested <= 0) return { value: recommended, recommended };
+  const floor = 2 * maxTarget;
+  return requested < floor - 1e-9
+    ? { value: floor, recommended, requested, raised: true }
+    : { value: requested, recommended, requested };
+}
+
 /**
  * `#EXT-X-SERVER-CONTROL` — identical in every rendition (RFC 8216bis §6.2.4) because it is computed from
- * the whole presentation: HOLD-BACK ≥ 3 × TD, PART-HOLD-BACK ≥ 3 × the largest PART-TARGET of all renditions.
+ * the whole presentation: HOLD-BACK ≥ 3 × TD, PART-HOLD-BACK from partHoldBackFor.
  * Written with LL-HLS (as GPAC) or when a delivery directive is advertised.
  */
 export function serverControlLine(model: Presentation, opts: ServerControlOptions): string | undefined {
@@ -53,12 +83,7 @@ export function serverControlLine(model: Presentation, opts: ServerControlOption
   const attrs: string[] = [];
   if (skipUntil !== undefined) attrs.push(`CAN-SKIP-UNTIL=${formatDecimal(roundMs(skipUntil))}`);
   attrs.push(`HOLD-BACK=${formatDecimal(roundMs(Math.max(settings.holdBack ?? 0, 3 * td)))}`);
-  if (ll) {
-    const maxTarget = Math.max(0, ...hlsRenditions(model).map((r) => partTargetOf(model, r)));
-    attrs.push(
-      `PART-HOLD-BACK=${formatDecimal(roundMs(Math.max(settings.partHoldBack ?? 0, 3 * maxTarget)))}`,
-    );
-  }
+  if (ll) attrs.push(`PART-HOLD-BACK=${formatDecimal(roundMs(partHoldBackFor(model).value))}`);
   if (opts.blockingReload) attrs.push('CAN-BLOCK-RELOAD=YES');
   return `#EXT-X-SERVER-CONTROL:${attrs.join(',')}`;
 }

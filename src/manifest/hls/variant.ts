@@ -91,7 +91,8 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
     if (seg.open && !hasParts) continue;
     if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (withDate && ast !== undefined) {
-      const at = ast + (periodStart + segmentStartSeconds(seg, addressing)) * 1000;
+      const early = self.hls.presentedEarly ?? 0;
+      const at = ast + (periodStart + segmentStartSeconds(seg, addressing) - early) * 1000;
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${isoDate(at)}`);
     }
     if (hasParts) lines.push(...partLines(seg, ts, partFiles, name));

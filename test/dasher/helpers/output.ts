@@ -112,8 +112,12 @@ export async function listedFilesProblems(
 }
 
 /** Strict LL-HLS check of one playlist, with the real files for the byte checks. */
-export async function strictCheck(dir: string, text: string): Promise<string[]> {
-  return show([...checkPlaylist(text), ...(await checkPartBytes(text, fileReader(dir)))]);
+export async function strictCheck(
+  dir: string,
+  text: string,
+  o: Parameters<typeof checkPlaylist>[1] = {},
+): Promise<string[]> {
+  return show([...checkPlaylist(text, o), ...(await checkPartBytes(text, fileReader(dir)))]);
 }
 
 /** Rendition reports of a set of playlists read at the same instant. */
