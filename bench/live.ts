@@ -27,8 +27,11 @@ export interface Running {
   output(): string;
   /** SIGINT, then SIGKILL after `graceMs`; resolves once it has exited. */
   stop(graceMs?: number): Promise<void>;
-  /** Calls `f` with every complete line it prints from now on. */
-  onOutput(f: (line: string) => void): void;
+  /**
+   * Calls `f` with every complete line it prints from now on; with `replay`, first with the lines kept so far
+   * (the last 200: its start-up lines, for a listener added once it serves).
+   */
+  onOutput(f: (line: string) => void, o?: { replay?: boolean }): void;
 }
 
 /**
@@ -72,7 +75,10 @@ export async function startGraphpac(
     await exited;
     clearTimeout(t);
   };
-  const onOutput = (f: (l: string) => void): void => void listeners.add(f);
+  const onOutput = (f: (l: string) => void, o: { replay?: boolean } = {}): void => {
+    if (o.replay) for (const l of lines) f(l);
+    listeners.add(f);
+  };
   if (!opts.server) return { pid, exited, output, stop, onOutput };
   const port = await new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => {

@@ -225,8 +225,9 @@ async function main(): Promise<void> {
   const g = await startGraphpac(probeCli, argv, { server: true, timeoutMs: 60_000 });
   const late: { at: number; ms: number; filter: string }[] = [];
   const log = createWriteStream(join(OUT, 'graphpac.log'));
+  // The log keeps the start-up lines too; lateness counts the parts published from here on, as before.
+  g.onOutput((l) => log.write(`${l}\n`), { replay: true });
   g.onOutput((l) => {
-    log.write(`${l}\n`);
     if (!l.includes('"part published"')) return;
     try {
       const j = JSON.parse(l) as { time?: number; lateMs?: number; filter?: string };

@@ -84,13 +84,15 @@ export abstract class SyncedAudioFramer implements AudioFramer {
       first = false;
       // No time yet (joined mid-stream, a PES without PTS): wait for one.
       if (this.next === undefined) continue;
-      if (!f.payloads) this.unsupportedFrames++;
-      else
+      if (!f.payloads) {
+        // Dropped (a form not supported): its time still passes.
+        this.unsupportedFrames++;
+        this.next += samples * f.frames;
+      } else
         for (const p of f.payloads) {
           out.push({ data: p, pts: this.next, dts: this.next, duration: samples, sap: 1 });
           this.next += samples;
         }
-      if (!f.payloads) this.next += samples * f.frames;
     }
     if (pos < data.length) this.carry = data.slice(pos);
     return out;
