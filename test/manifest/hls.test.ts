@@ -261,3 +261,22 @@ test('versions: 6 with fMP4, an explicit override wins', (t) => {
   t.true(writeMaster(model).includes('#EXT-X-VERSION:7\n'));
   t.true(writeVariant(model, '2').includes('#EXT-X-VERSION:7\n'));
 });
+
+test('PROGRAM-DATE-TIME dates the first presented sample: a representation presented early is dated early', (t) => {
+  const model = fx.ll2sLive();
+  const audio = rep(model, 1);
+  if (!audio.hls) throw new Error('fixture');
+  const dates = (text: string) =>
+    lines(text, '#EXT-X-PROGRAM-DATE-TIME').map((l) =>
+      Date.parse(l.slice('#EXT-X-PROGRAM-DATE-TIME:'.length)),
+    );
+  const before = dates(writeVariant(model, '2'));
+  t.true(before.length > 1, 'a live playlist dates its segments');
+  // AAC priming hidden by the edit list: 1024 samples at 48 kHz.
+  audio.hls.presentedEarly = 1024 / 48000;
+  const after = dates(writeVariant(model, '2'));
+  // 21.33 ms earlier, each date printed to the ms.
+  for (const [i, d] of after.entries())
+    t.true(d - before[i]! <= -21 && d - before[i]! >= -22, `${d - before[i]!} ms`);
+  t.deepEqual(dates(writeVariant(model, '1')), dates(writeVariant(fx.ll2sLive(), '1')), 'video unchanged');
+});
