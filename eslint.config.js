@@ -58,6 +58,12 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS on purpose (bin/bundle.cjs compiles the bundle through node:vm, which runs CommonJS).
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts', 'scripts/**', 'src/cli/**/*.ts', 'examples/**'],
     // Tests, benchmarks, scripts and the CLI print on purpose.
     rules: { 'no-console': 'off' },

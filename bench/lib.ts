@@ -6,6 +6,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import {
   copyFileSync,
+  readdirSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -240,8 +241,8 @@ export function tsxCli(): Cli {
 
 /**
  * Builds src/ and filters/ as `npm run build` does (scripts/build.mjs: tsc, then the one-file bundle of the
- * command line) into a temporary folder (dist/ is left alone), and runs it through a copy of
- * bin/graphpac.js: what the installed `graphpac` runs.
+ * command line and its code cache) into a temporary folder (dist/ is left alone), and runs it through a
+ * copy of bin/graphpac.js: what the installed `graphpac` runs.
  */
 export function compiledCli(): Cli {
   const dir = mkdtempSync(join(tmpdir(), 'graphpac-bench-'));
@@ -255,7 +256,7 @@ export function compiledCli(): Cli {
   }
   if (!existsSync(join(dir, 'dist/cli.cjs'))) throw new Error('scripts/build.mjs produced no dist/cli.cjs');
   mkdirSync(join(dir, 'bin'));
-  copyFileSync(join(root, 'bin/graphpac.js'), join(dir, 'bin/graphpac.js'));
+  for (const f of readdirSync(join(root, 'bin'))) copyFileSync(join(root, 'bin', f), join(dir, 'bin', f));
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
   return {
@@ -284,7 +285,7 @@ export function cliByName(name: string): Cli {
 
 /** The `$OUT` the compiled CLI's commands refer to, for the docs. */
 export const COMPILED_NOTE =
-  "`$OUT` is a folder holding `node scripts/build.mjs --outDir $OUT/dist` (tsc, then the bundle `npm run build` makes), a copy of bin/graphpac.js in `$OUT/bin` and a link to the repo's node_modules";
+  "`$OUT` is a folder holding `node scripts/build.mjs --outDir $OUT/dist` (tsc, then the bundle `npm run build` makes), a copy of bin/ (graphpac.js and the bundle's loader) in `$OUT/bin` and a link to the repo's node_modules";
 
 export interface Machine {
   nproc: number;

@@ -49,11 +49,22 @@ interface Build {
 function build(name: string, ref: string | null): Build {
   const dir = mkdtempSync(join(tmpdir(), `graphpac-startup-${name}-`));
   process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
-  const paths = ['src', 'filters', 'bin', 'scripts', 'package.json', 'tsconfig.json', 'tsconfig.build.json'];
+  // The bundled clips: the build's code-cache run packages them.
+  const paths = [
+    'src',
+    'filters',
+    'bin',
+    'scripts',
+    'package.json',
+    'tsconfig.json',
+    'tsconfig.build.json',
+    'test/media/source1',
+    'test/media/source2',
+  ];
   if (ref) {
     const tar = execFileSync('git', ['archive', ref, ...paths], { cwd: root, maxBuffer: 256 << 20 });
     execFileSync('tar', ['-x', '-C', dir], { input: tar });
-  } else for (const p of paths) execFileSync('cp', ['-r', join(root, p), join(dir, p)]);
+  } else for (const p of paths) execFileSync('cp', ['-r', '--parents', p, dir], { cwd: root });
   symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'));
   const script = join(dir, 'scripts/build.mjs');
   execFileSync(

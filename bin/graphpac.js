@@ -9,6 +9,9 @@
 // two scavenges pile up to ~40 MiB of garbage, so G1 on a 3,600 s file peaked at 115–118 MiB against 73 MiB on
 // 60 s. At 1.25 × the same job peaks at 91 MiB, for ~5 % more CPU (docs/PERFORMANCE.md, package section).
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 
-const { main } = createRequire(import.meta.url)('../dist/cli.cjs');
+const require = createRequire(import.meta.url);
+const { loadBundle } = require('./bundle.cjs');
+const { main } = loadBundle(fileURLToPath(new URL('../dist/cli.cjs', import.meta.url))).exports;
 process.exitCode = await main(process.argv.slice(2));

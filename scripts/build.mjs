@@ -9,9 +9,15 @@
 // demuxer, the MP4Box front-end…) behind an init function, and their `require('node:…')` of Node's own
 // modules inside it, where an ES module bundle would hoist every import to the top.
 //
+//
+// Then the code cache (dist/cli.cjs.v8cache, read by bin/bundle.cjs): the bundle packages the bundled clips
+// once, run as the installed command runs it (the same V8 flags, from bin/graphpac.js's first line), and V8's
+// bytecode of every function that job compiled is saved. A run then skips parsing and compiling them.
+//
 //   node scripts/build.mjs [--outDir DIR]     (default: dist)
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -79,3 +85,40 @@ const result = await build({
   logLevel: 'warning',
 });
 if (typeErrors || result.errors.length || result.warnings.length) process.exit(1);
+
+/** The V8 flags the installed command starts Node with (its `#!/usr/bin/env -S node …` line). */
+function binFlags() {
+  const first = readFileSync(join(root, 'bin/graphpac.js'), 'utf8').split('\n', 1)[0];
+  const m = /^#!\/usr\/bin\/env -S node((?: --\S+)*)$/.exec(first);
+  if (!m) throw new Error(`bin/graphpac.js: unexpected first line ${JSON.stringify(first)}`);
+  return m[1].trim().split(/\s+/).filter(Boolean);
+}
+
+/** Package the bundled clips with the bundle, then save its code cache. */
+function makeCodeCache() {
+  const clips = ['test/media/source1', 'test/media/source2'].map((c) => join(root, c));
+  if (!clips.every((c) => existsSync(c))) {
+    process.stderr.write(
+      `build: no code cache (${clips.join(', ')} missing): the command compiles as it runs\n`,
+    );
+    return;
+  }
+  const work = mkdtempSync(join(tmpdir(), 'graphpac-build-'));
+  const job = [
+    '-i',
+    clips[0],
+    '-i',
+    clips[1],
+    '-o',
+    `${join(work, 'live.mpd')}:dual:segdur=2:cdur=0.5:profile=live:dmode=static:llhls=br`,
+  ];
+  const code = `const b = require(${JSON.stringify(join(root, 'bin/bundle.cjs'))}).loadBundle(${JSON.stringify(bundle)});
+b.exports.main(${JSON.stringify(job)}).then((rc) => { if (rc) process.exit(rc); b.saveCache(); });`;
+  try {
+    execFileSync(process.execPath, [...binFlags(), '-e', code], { stdio: 'inherit', cwd: work });
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+makeCodeCache();

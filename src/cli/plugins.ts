@@ -9,6 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { GraphError, errorMessage } from '../engine/errors.js';
 import type { AnyFilterDescriptor } from '../engine/filter-api.js';
 import type { Registry } from '../engine/registry.js';
+import { importModule } from './import-module.js';
 
 function entryOf(m: string): string {
   const isPath = m.startsWith('.') || m.startsWith('/');
@@ -38,7 +39,7 @@ export async function loadPlugins(registry: Registry, modules: readonly string[]
   for (const m of modules) {
     let mod: { default?: unknown; filters?: unknown };
     try {
-      mod = (await import(entryOf(m))) as typeof mod;
+      mod = (await importModule(entryOf(m))) as typeof mod;
     } catch (e) {
       if (e instanceof GraphError) throw e;
       throw new GraphError(

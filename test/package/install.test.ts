@@ -14,6 +14,15 @@ import { mediaDir, repoRoot } from '../helpers/run-cli.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
 const exec = promisify(execFile);
+
+/** Whether V8 takes `bundle`'s code cache when Node starts with the installed command's flags. */
+async function cacheAccepted(binDir: string, bundle: string): Promise<boolean> {
+  const flags = /^#!\/usr\/bin\/env -S node (.*)$/
+    .exec((await readFile(join(binDir, 'graphpac.js'), 'utf8')).split('\n', 1)[0]!)![1]!
+    .split(' ');
+  const code = `console.log(require(${JSON.stringify(join(binDir, 'bundle.cjs'))}).loadBundle(${JSON.stringify(bundle)}).cacheAccepted)`;
+  return JSON.parse((await exec(process.execPath, [...flags, '-e', code])).stdout) as boolean;
+}
 const root = new WorkRoot('gp-package-');
 test.after.always(() => root.cleanup());
 
@@ -39,6 +48,9 @@ const PACKED_FROM = [
   'docs/PLUGINS.md',
   'scripts/prepack.mjs',
   'scripts/build.mjs',
+  // The bundled clips: the build packages them once to make the bundle's code cache.
+  'test/media/source1',
+  'test/media/source2',
 ];
 
 const FAILING_PLUGIN = `
@@ -139,6 +151,10 @@ test('npm pack, then npm install of the tarball: the CLI and typed imports work'
   t.true(files.includes('dist/src/index.js') && files.includes('dist/src/index.d.ts'));
   t.true(files.includes('dist/src/testing/index.d.ts') && files.includes('bin/graphpac.js'));
   t.true(files.includes('LICENSE') && files.includes('docs/filters/dasher.md'));
+  t.true(
+    files.includes('dist/cli.cjs.v8cache') && files.includes('bin/bundle.cjs'),
+    'the code cache and its loader',
+  );
   t.false(
     files.some((f) => /^(test|bench|examples)\/|\.map$|^src\/.*\.ts$/.test(f)),
     'no tests, benches, sources or maps',
@@ -157,6 +173,9 @@ test('npm pack, then npm install of the tarball: the CLI and typed imports work'
   const npx = (args: string[]) => exec(join(app, 'node_modules/.bin/graphpac'), args, { cwd: app });
   t.regex((await npx(['-h'])).stdout, /^Usage: graphpac/);
   t.regex((await npx(['--version'])).stdout, /^graphpac \d+\.\d+\.\d+/);
+  // The shipped code cache is accepted by this Node, started as the command starts it.
+  const installed = join(app, 'node_modules/graphpac');
+  t.is(await cacheAccepted(join(installed, 'bin'), join(installed, 'dist/cli.cjs')), true);
   await npx(['-i', join(mediaDir, 'source2'), '-o', 'cli/x.mpd:segdur=1']);
   t.regex(await readFile(join(app, 'cli/x.mpd'), 'utf8'), /<MPD /);
   t.true((await readdir(join(app, 'cli'))).some((f) => f.endsWith('.m4s')));

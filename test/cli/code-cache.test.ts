@@ -1,0 +1,72 @@
+/**
+ * The installed command's loader (bin/bundle.cjs): the bundle dist/cli.cjs compiled with the V8 code cache
+ * scripts/build.mjs makes beside it. The cache is taken when Node starts as the command starts it; a cache
+ * that does not fit (none, another bundle) is set aside and the bundle compiles as usual; the bundle's own
+ * `import()` (a plugin) works through the loader.
+ */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { mediaDir, repoRoot } from '../helpers/run-cli.js';
+import { WorkRoot } from '../dasher/helpers/workdir.js';
+
+const exec = promisify(execFile);
+const root = new WorkRoot('gp-codecache-');
+test.after.always(() => root.cleanup());
+
+const bin = join(repoRoot, 'bin');
+const bundle = join(repoRoot, 'dist/cli.cjs');
+
+/** The V8 flags of bin/graphpac.js's `#!/usr/bin/env -S node …` line. */
+async function binFlags(): Promise<string[]> {
+  const first = (await readFile(join(bin, 'graphpac.js'), 'utf8')).split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)![1]!.split(' ');
+}
+
+/** Load `file` through the loader in a Node started with `flags`, run the CLI on `args`: what it reports. */
+async function load(file: string, flags: string[], args: string[]) {
+  const code = `const b = require(${JSON.stringify(join(bin, 'bundle.cjs'))}).loadBundle(${JSON.stringify(file)});
+b.exports.main(${JSON.stringify(args)}).then((rc) => console.log(JSON.stringify({ accepted: b.cacheAccepted, rc })));`;
+  const r = await exec(process.execPath, [...flags, '-e', code]);
+  const lines = r.stdout.trim().split('\n');
+  return { ...(JSON.parse(lines.at(-1)!) as { accepted: boolean; rc: number }), stdout: lines.slice(0, -1) };
+}
+
+test('the build leaves a code cache V8 takes when started as the installed command', async (t) => {
+  const r = await load(bundle, await binFlags(), ['--version']);
+  t.deepEqual(r, { accepted: true, rc: 0, stdout: [r.stdout[0]!] });
+  t.regex(r.stdout[0]!, /^graphpac \d+\.\d+\.\d+$/);
+});
+
+test('a cache that does not fit is set aside: other V8 flags, another bundle, none', async (t) => {
+  const dir = await root.workDir(['source2']);
+  // Other flags (plain `node`): rejected, and the run is the same.
+  t.like(await load(bundle, [], ['--version']), { accepted: false, rc: 0 });
+  // The bundle changed after its cache was made.
+  const changed = join(dir, 'cli.cjs');
+  await writeFile(changed, (await readFile(bundle, 'utf8')) + '\n// rebuilt\n');
+  await copyFile(`${bundle}.v8cache`, `${changed}.v8cache`);
+  const args = ['-i', join(dir, 'source2'), '-o', join(dir, 'a/x.mpd:segdur=1')];
+  t.like(await load(changed, await binFlags(), args), { accepted: false, rc: 0 });
+  t.regex(await readFile(join(dir, 'a/x.mpd'), 'utf8'), /<MPD /);
+  // No cache at all.
+  const bare = join(dir, 'bare.cjs');
+  await copyFile(bundle, bare);
+  t.like(await load(bare, await binFlags(), ['--version']), { accepted: false, rc: 0 });
+});
+
+test("the bundle's import() of a plugin works through the loader", async (t) => {
+  const dir = await root.workDir(['source2']);
+  await writeFile(join(dir, 'bad.mjs'), 'export default { name: "oops" };\n');
+  const r = await exec(
+    join(bin, 'graphpac.js'),
+    ['--plugin', './bad.mjs', '-i', join(mediaDir, 'source2'), 'inspect'],
+    {
+      cwd: dir,
+    },
+  ).catch((e: { code: number; stderr: string }) => e);
+  t.is((r as { code?: number }).code, 1);
+  t.regex(r.stderr, /^graphpac: invalid filter plugin ".*bad\.mjs" \(filter "oops"\): create\(\) is missing/);
+});
