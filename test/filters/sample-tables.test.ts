@@ -7,7 +7,7 @@ import test from 'ava';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile } from 'mp4box';
-import { SampleCursor } from '../../filters/mp4dmx/sample-table.js';
+import { SampleCursor, tableDataEnd } from '../../filters/mp4dmx/sample-table.js';
 import { stripSampleTables, tablesFromBoxes, tablesFromTrak } from '../../filters/mp4dmx/stbl.js';
 import type { SampleTables } from '../../filters/mp4dmx/stbl.js';
 import { repoRoot } from '../helpers/run-cli.js';
@@ -93,6 +93,12 @@ for (const path of [
       t.is(ours.length, theirs.length, `track ${trak.tkhd.track_id}: sample count`);
       const diff = ours.findIndex((s, j) => s !== theirs[j]);
       t.is(diff, -1, `track ${trak.tkhd.track_id}: sample ${diff + 1}: ${ours[diff]} vs ${theirs[diff]}`);
+      // Where the data ends, from the chunk tables alone: the furthest end of any sample the walk gives.
+      const end = ours.reduce((e, l) => {
+        const [offset, size] = l.split(' ').map(Number);
+        return Math.max(e, offset! + size!);
+      }, 0);
+      t.is(tableDataEnd(tablesFromBoxes(stripped.traks[i]!.boxes)), end);
       samples += ours.length;
     });
     t.true(samples > 0);
@@ -107,4 +113,67 @@ test('compact sample tables: a table claiming more entries than it holds is corr
   t.throws(() => tablesFromBoxes({ ...stripped.traks[0]!.boxes, stsz }), {
     message: /stbl\/stsz declares 1000000 entries \(4000000 bytes\) but holds \d+ bytes of them/,
   });
+});
+
+/** Tables of `count` samples of 10 bytes with the given stco and stsc (first chunks, samples per chunk). */
+function tables(
+  count: number,
+  chunkOffsets: number[],
+  firstChunk: number[],
+  perChunk: number[],
+): SampleTables {
+  const col = (v: number[]) => ({ length: v.length, at: (i: number) => v[i]! });
+  return {
+    count,
+    constantSize: 0,
+    sizes: col(Array.from({ length: count }, (_, i) => 10 + (i % 3))),
+    chunkOffsets: col(chunkOffsets),
+    firstChunk: col(firstChunk),
+    perChunk: col(perChunk),
+    sttsCounts: col([count]),
+    sttsDeltas: col([1]),
+    cttsCounts: undefined,
+    cttsOffsets: undefined,
+    syncNumbers: undefined,
+    bytes: 0,
+    where: 'moov/trak/mdia/minf/stbl',
+  };
+}
+
+/** What a cursor's walk gives: the furthest sample end, or its error. */
+function cursorEnd(t: SampleTables): number | string {
+  try {
+    let end = 0;
+    const c = new SampleCursor(t);
+    for (let s = c.current; s; c.advance(), s = c.current) end = Math.max(end, s.offset + s.size);
+    return end;
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+function dataEnd(t: SampleTables): number | string {
+  try {
+    return tableDataEnd(t);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
+
+test('where the sample data ends: the chunk walk gives what a cursor gives, errors included', (t) => {
+  const cases: [string, SampleTables][] = [
+    ['runs, chunks out of order', tables(7, [5000, 100, 900], [1, 2], [3, 2])],
+    ['a chunk without samples', tables(4, [100, 9999, 300], [1, 2, 3], [2, 0, 2])],
+    ['no sample', tables(0, [], [], [])],
+    ['samples in no chunk', tables(3, [], [1], [3])],
+    ['too few chunks', tables(9, [100, 200], [1], [4])],
+    ['a last run of 0 samples per chunk', tables(5, [100, 200, 300], [1, 2], [2, 0])],
+    ['the last sample placed, chunks left over', tables(2, [100, 200, 300], [1], [2])],
+  ];
+  for (const [what, tb] of cases) t.is(dataEnd(tb), cursorEnd(tb), what);
+  t.is(dataEnd(cases[0]![1]), 5000 + 10 + 11 + 12, 'the furthest chunk, not the last');
+  t.regex(
+    String(dataEnd(cases[4]![1])),
+    /sample 9 of 9 falls in chunk 3 but the chunk offset table lists 2 chunks/,
+  );
 });
