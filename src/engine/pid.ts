@@ -199,9 +199,14 @@ function toPacket(p: PacketInit): Packet {
 }
 
 export class PidConnection implements InputPid {
-  /** Consumed slots are cleared (undefined) at once: a packet's data may pin a whole read block. */
+  /**
+   * The queue: items[head..tail). Consumed slots are cleared (undefined) at once: a packet's data may pin a
+   * whole read block. The array keeps its length when the queue empties (head and tail go back to 0): an
+   * emptied array given up (`length = 0`) was allocated again at the next packet, several times per packet.
+   */
   private items: (Item | undefined)[] = [];
   private head = 0;
+  private tail = 0;
   private packets = 0;
   private durationUs = 0;
   private bytes = 0;
@@ -252,7 +257,7 @@ export class PidConnection implements InputPid {
   }
 
   enqueue(item: Item): void {
-    this.items.push(item);
+    this.items[this.tail++] = item;
     if (item.kind === 'packet') {
       holdPacket(item.packet);
       this.packets++;
@@ -264,7 +269,7 @@ export class PidConnection implements InputPid {
 
   /** Deliver leading non-packet items (property changes, events, EOS) to the consumer. */
   private settleHead(): void {
-    while (this.head < this.items.length) {
+    while (this.head < this.tail) {
       const it = this.items[this.head]!;
       if (it.kind === 'packet') return;
       this.items[this.head++] = undefined;
@@ -304,12 +309,12 @@ export class PidConnection implements InputPid {
 
   get eos(): boolean {
     this.settleHead();
-    return this.eosSeen && this.head >= this.items.length;
+    return this.eosSeen && this.head >= this.tail;
   }
 
   /** True when something (packet, change, event, EOS) waits for the consumer. */
   get hasPending(): boolean {
-    return this.head < this.items.length;
+    return this.head < this.tail;
   }
 
   sendEvent(event: FilterEvent): void {
@@ -317,12 +322,15 @@ export class PidConnection implements InputPid {
   }
 
   private compact(): void {
-    if (this.head > 1024 && this.head * 2 > this.items.length) {
-      this.items = this.items.slice(this.head);
+    if (this.head === this.tail) {
+      this.head = this.tail = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.tail) {
+      // Most of the array consumed: move what is left to the front (the slots it leaves are cleared).
+      const left = this.tail - this.head;
+      this.items.copyWithin(0, this.head, this.tail);
+      this.items.fill(undefined, left, this.tail);
       this.head = 0;
-    } else if (this.head === this.items.length && this.head > 0) {
-      this.items.length = 0;
-      this.head = 0;
+      this.tail = left;
     }
   }
 }
