@@ -2,7 +2,7 @@
  * The installed command's loader (bin/bundle.cjs): the bundle dist/cli.cjs compiled with the V8 code cache
  * scripts/build.mjs makes beside it. The cache is taken when Node starts as the command starts it; a cache
  * that does not fit (none, another bundle) is set aside and the bundle compiles as usual; the bundle's own
- * `import()` (a plugin) works through the loader.
+ * `import()` (a plugin) works through the loader. The bundle is ASCII (a one-byte string to read and parse).
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -38,6 +38,12 @@ test('the build leaves a code cache V8 takes when started as the installed comma
   const r = await load(bundle, await binFlags(), ['--version']);
   t.deepEqual(r, { accepted: true, rc: 0, stdout: [r.stdout[0]!] });
   t.regex(r.stdout[0]!, /^graphpac \d+\.\d+\.\d+$/);
+});
+
+test('the bundle is ASCII: Node reads it into a one-byte string', async (t) => {
+  const text = await readFile(bundle, 'utf8');
+  t.true(text.length > 100_000);
+  t.is(/[^\x00-\x7f]/.exec(text)?.[0], undefined);
 });
 
 test('a cache that does not fit is set aside: other V8 flags, another bundle, none', async (t) => {
