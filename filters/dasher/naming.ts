@@ -67,23 +67,57 @@ export function repNames(n: NamingInput): RepNames {
   return { media, init };
 }
 
+type NameValues = { number?: number; time?: number; repId: string; bandwidth: number; subNumber?: number };
+type NameKey = 'Number' | 'Time' | 'RepresentationID' | 'Bandwidth' | 'SubNumber';
+
+/** A template split once into literal text and keys (a segment's name is made several times per segment). */
+interface CompiledName {
+  /** literals[0] key[0] literals[1] key[1] … literals[n]. */
+  literals: string[];
+  keys: { key: NameKey; width: number }[];
+}
+
+const compiled = new Map<string, CompiledName>();
+
+function compile(tpl: string): CompiledName {
+  let c = compiled.get(tpl);
+  if (c) return c;
+  c = { literals: [], keys: [] };
+  let at = 0;
+  for (const m of tpl.matchAll(KEY)) {
+    c.literals.push(tpl.slice(at, m.index));
+    c.keys.push({ key: m[1] as NameKey, width: m[3] ? Number(m[3]) : 0 });
+    at = m.index + m[0].length;
+  }
+  c.literals.push(tpl.slice(at));
+  // Templates come from a run's options: a handful per run.
+  if (compiled.size < 256) compiled.set(tpl, c);
+  return c;
+}
+
+function keyValue(key: NameKey, v: NameValues): number | string | undefined {
+  switch (key) {
+    case 'Number':
+      return v.number;
+    case 'Time':
+      return v.time;
+    case 'Bandwidth':
+      return v.bandwidth;
+    case 'SubNumber':
+      return v.subNumber;
+    default:
+      return v.repId;
+  }
+}
+
 /** A file name from a manifest template. */
-export function resolveName(
-  tpl: string,
-  v: { number?: number; time?: number; repId: string; bandwidth: number; subNumber?: number },
-): string {
-  return tpl.replace(KEY, (_m, key: string, _w, width: string | undefined) => {
-    const val =
-      key === 'Number'
-        ? v.number
-        : key === 'Time'
-          ? v.time
-          : key === 'Bandwidth'
-            ? v.bandwidth
-            : key === 'SubNumber'
-              ? v.subNumber
-              : v.repId;
-    const s = String(val ?? '');
-    return width ? s.padStart(Number(width), '0') : s;
-  });
+export function resolveName(tpl: string, v: NameValues): string {
+  const c = compile(tpl);
+  let out = c.literals[0]!;
+  for (let i = 0; i < c.keys.length; i++) {
+    const { key, width } = c.keys[i]!;
+    const s = String(keyValue(key, v) ?? '');
+    out += (width ? s.padStart(width, '0') : s) + c.literals[i + 1]!;
+  }
+  return out;
 }

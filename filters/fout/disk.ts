@@ -10,7 +10,17 @@
  * operations. Operations queued behind one that waits run when it completes; the bytes they hold stay
  * referenced (their packets kept) until written.
  */
-import { close, closeSync, constants, fstatSync, open, openSync, writev, writevSync } from 'node:fs';
+import {
+  close,
+  closeSync,
+  constants,
+  fstatSync,
+  open,
+  openSync,
+  writeSync,
+  writev,
+  writevSync,
+} from 'node:fs';
 
 /** A file being written. */
 export interface DiskFile {
@@ -51,11 +61,20 @@ const WRITE_NONBLOCK = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUN
 const callback = <T>(start: (done: (e: Error | null, r?: T) => void) => void): Promise<T> =>
   new Promise<T>((resolve, reject) => start((e, r) => (e ? reject(e) : resolve(r as T))));
 
+function totalLength(data: readonly Uint8Array[]): number {
+  let n = 0;
+  for (let i = 0; i < data.length; i++) n += data[i]!.length;
+  return n;
+}
+
 /** Write every byte of `data` (a short write goes on from where it stopped). */
 function writeAllSync(fd: number, data: readonly Uint8Array[]): void {
   let rest: readonly Uint8Array[] = data;
   for (;;) {
-    let n = writevSync(fd, rest as Uint8Array[]);
+    // One buffer: write(2) (Node's writev copies its list into a new array first).
+    let n = rest.length === 1 ? writeSync(fd, rest[0]!) : writevSync(fd, rest as Uint8Array[]);
+    // All of it (a regular file's usual answer): done, without walking the list.
+    if (n === totalLength(rest)) return;
     const next: Uint8Array[] = [];
     for (const b of rest) {
       if (n >= b.length) n -= b.length;
