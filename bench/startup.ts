@@ -35,6 +35,12 @@ const CLIP = 'bench/media/clip_1s.mp4';
 /** main before issue #10's start-up work (the merge base of the `api` branch). */
 /** main before the one-file bundle (issue #13): the CLI as ~140 separate ES modules. */
 const DEFAULT_BASELINE = '10d709e';
+/** What the known baselines were. */
+const BASELINES: Record<string, string> = {
+  [DEFAULT_BASELINE]:
+    'main before the bundle: the CLI ran ~140 separate ES modules, each resolved, read and linked at start-up, and loaded commander and pino whatever the line',
+  '4b5907e': 'the bundle without its code cache: parsed and compiled at every start',
+};
 
 interface Build {
   name: string;
@@ -168,11 +174,12 @@ async function main(): Promise<void> {
 ## Start-up (${SCRIPT})
 
 What a run costs around its media work: \`graphpac --version\`, \`-h\`, and a 1 s A/V clip (\`${CLIP}\`,
-cut from the test clips) packaged to DASH or demuxed to inspect. "before" is ${baselineRef}${baselineRef === DEFAULT_BASELINE ? ' (main before the bundle: the CLI ran ~140 separate ES modules, each resolved, read and linked at start-up, and loaded commander and pino whatever the line)' : ''},
+cut from the test clips) packaged to DASH or demuxed to inspect. "before" is ${baselineRef}${BASELINES[baselineRef] ? ` (${BASELINES[baselineRef]})` : ''},
 "after" the working tree (${version}): bin/graphpac.js runs dist/cli.cjs, the command line bundled into one
 CommonJS file (scripts/build.mjs), in which a module a run does not use, and the Node modules it needs, are
 not evaluated; commander is loaded only for a line starting with an engine option, pino on the first log
 record written; sockin and pin are registered by their descriptor like httpout, m2tsdmx, flist and inspect.
+The bundle is compiled with V8's code cache (dist/cli.cjs.v8cache, made by the build: bin/bundle.cjs).
 
 Both compiled the same way into a temporary folder and run as the installed CLI (\`node ${nodeFlags().join(' ')} bin/graphpac.js …\`),
 interleaved, 1 warm-up + ${runs} runs each: median (min) in milliseconds; RSS: median peak in MiB;
