@@ -9,7 +9,6 @@
 // demuxer, the MP4Box front-end…) behind an init function, and their `require('node:…')` of Node's own
 // modules inside it, where an ES module bundle would hoist every import to the top.
 //
-//
 // Then the code cache (dist/cli.cjs.v8cache, read by bin/bundle.cjs): the bundle packages the bundled clips
 // once, run as the installed command runs it (the same V8 flags, from bin/graphpac.js's first line), and V8's
 // bytecode of every function that job compiled is saved. A run then skips parsing and compiling them.
@@ -90,10 +89,10 @@ if (typeErrors || result.errors.length || result.warnings.length) process.exit(1
 // character makes the whole 1.1 MB a two-byte string (~6 ms more to read it). esbuild escapes every other
 // non-ASCII character (its default charset), so the ones left are in comments: written as \u escapes.
 const text = readFileSync(bundle, 'utf8');
-if (/[^\x00-\x7f]/.test(text))
+if (/[\u0080-\u{10ffff}]/u.test(text))
   writeFileSync(
     bundle,
-    text.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
+    text.replace(/[\u0080-\u{10ffff}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
   );
 
 /** The V8 flags the installed command starts Node with (its `#!/usr/bin/env -S node …` line). */
