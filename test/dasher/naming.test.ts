@@ -25,26 +25,12 @@ test('every key, with and without a width, several in one name', (t) => {
 });
 
 test("GPAC's default names and the init name from the template", (t) => {
-  const n = repNames({
-    template: undefined,
-    segext: undefined,
-    initext: undefined,
-    file: 'clip',
-    fs: '_track1_',
-    repId: '1',
-    bandwidth: 0,
-  });
+  const names = (template: string | undefined, fs: string, repId: string, bandwidth: number) =>
+    repNames({ template, segext: undefined, initext: undefined, file: 'clip', fs, repId, bandwidth });
+  const n = names(undefined, '_track1_', '1', 0);
   t.deepEqual(n, { media: 'clip_dash_track1_$Number$.m4s', init: 'clip_dash_track1_init.mp4' });
   t.is(resolveName(n.media, { number: 12, repId: '1', bandwidth: 0 }), 'clip_dash_track1_12.m4s');
-  const custom = repNames({
-    template: 'r$RepresentationID$_$Number%04d$',
-    segext: undefined,
-    initext: undefined,
-    file: 'clip',
-    fs: '',
-    repId: '3',
-    bandwidth: 64000,
-  });
+  const custom = names('r$RepresentationID$_$Number%04d$', '', '3', 64000);
   t.deepEqual(custom, { media: 'r$RepresentationID$_$Number%04d$.m4s', init: 'r3_init.mp4' });
   t.is(resolveName(custom.media, { number: 5, repId: '3', bandwidth: 64000 }), 'r3_0005.m4s');
 });
