@@ -10,6 +10,7 @@ import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mediaDir, repoRoot } from '../helpers/run-cli.js';
+import { binFlags as flagsOf, runThroughLoader } from '../helpers/bundle-loader.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
 const exec = promisify(execFile);
@@ -19,20 +20,8 @@ test.after.always(() => root.cleanup());
 const bin = join(repoRoot, 'bin');
 const bundle = join(repoRoot, 'dist/cli.cjs');
 
-/** The V8 flags of bin/graphpac.js's `#!/usr/bin/env -S node …` line. */
-async function binFlags(): Promise<string[]> {
-  const first = (await readFile(join(bin, 'graphpac.js'), 'utf8')).split('\n', 1)[0]!;
-  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)![1]!.split(' ');
-}
-
-/** Load `file` through the loader in a Node started with `flags`, run the CLI on `args`: what it reports. */
-async function load(file: string, flags: string[], args: string[]) {
-  const code = `const b = require(${JSON.stringify(join(bin, 'bundle.cjs'))}).loadBundle(${JSON.stringify(file)});
-b.exports.main(${JSON.stringify(args)}).then((rc) => console.log(JSON.stringify({ accepted: b.cacheAccepted, rc })));`;
-  const r = await exec(process.execPath, [...flags, '-e', code]);
-  const lines = r.stdout.trim().split('\n');
-  return { ...(JSON.parse(lines.at(-1)!) as { accepted: boolean; rc: number }), stdout: lines.slice(0, -1) };
-}
+const binFlags = () => flagsOf(bin);
+const load = (file: string, flags: string[], args: string[]) => runThroughLoader(bin, file, flags, args);
 
 test('the build leaves a code cache V8 takes when started as the installed command', async (t) => {
   const r = await load(bundle, await binFlags(), ['--version']);

@@ -1,0 +1,28 @@
+/**
+ * The installed command's loader (bin/bundle.cjs) run in a child Node: the V8 flags the command starts Node
+ * with, and a run of the bundle through the loader that reports whether V8 took the bundle's code cache.
+ */
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const exec = promisify(execFile);
+
+/** The V8 flags of `binDir`/graphpac.js's `#!/usr/bin/env -S node …` line. */
+export async function binFlags(binDir: string): Promise<string[]> {
+  const first = (await readFile(join(binDir, 'graphpac.js'), 'utf8')).split('\n', 1)[0]!;
+  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)![1]!.split(' ');
+}
+
+/**
+ * Load `bundle` through `binDir`/bundle.cjs in a Node started with `flags` and run the CLI on `args`: whether
+ * the code cache was taken, the exit code, and what the CLI printed.
+ */
+export async function runThroughLoader(binDir: string, bundle: string, flags: string[], args: string[]) {
+  const code = `const b = require(${JSON.stringify(join(binDir, 'bundle.cjs'))}).loadBundle(${JSON.stringify(bundle)});
+b.exports.main(${JSON.stringify(args)}).then((rc) => console.log(JSON.stringify({ accepted: b.cacheAccepted, rc })));`;
+  const r = await exec(process.execPath, [...flags, '-e', code]);
+  const lines = r.stdout.trim().split('\n');
+  return { ...(JSON.parse(lines.at(-1)!) as { accepted: boolean; rc: number }), stdout: lines.slice(0, -1) };
+}
