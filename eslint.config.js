@@ -58,9 +58,13 @@ export default tseslint.config(
     },
   },
   {
-    // CommonJS on purpose (bin/bundle.cjs compiles the bundle through node:vm, which runs CommonJS).
-    files: ['**/*.cjs'],
-    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    // CommonJS on purpose (bin/bundle.cjs compiles the bundle through node:vm, which runs CommonJS; the
+    // entry point skips Node's ES module loader).
+    files: ['**/*.cjs', 'bin/graphpac.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', __dirname: 'readonly' },
+    },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {

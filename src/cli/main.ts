@@ -6,7 +6,8 @@
  * the MP4Box front-end, help, JSON graph files, -graph/-stats and the progress display are imported
  * when asked for; filters when a graph uses them: src/builtins.ts).
  */
-import { readFileSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GraphError } from '../engine/errors.js';
@@ -50,12 +51,27 @@ async function readEngineOptions(argv: string[]): Promise<{ engineOpts: EngineOp
   return { engineOpts: program.opts<EngineOptions>(), args: program.args };
 }
 
+/**
+ * fd 2 is a terminal. node:tty loads net and streams: it is asked only of a character device. Through
+ * require: a dynamic import() run while the build makes the code cache makes V8 reject that cache.
+ */
+function stderrIsTerminal(): boolean {
+  try {
+    if (!fstatSync(2).isCharacterDevice()) return false;
+  } catch {
+    return false;
+  }
+  return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(2);
+}
+
 export async function main(
   argv: string[],
   io: { stdout?: NodeJS.WritableStream; stderr?: NodeJS.WritableStream } = {},
 ): Promise<number> {
-  const out = io.stdout ?? process.stdout;
-  const err = io.stderr ?? process.stderr;
+  // process.stdout and process.stderr are made on first use (a pipe's loads net and streams: ~6 ms);
+  // a run that prints nothing never makes them.
+  const out = { write: (s: string) => (io.stdout ?? process.stdout).write(s) };
+  const err = { write: (s: string) => (io.stderr ?? process.stderr).write(s) };
   let debug = false;
   try {
     // commander only for a line that starts with one of the engine's long options (it costs ~20 ms).
@@ -139,7 +155,7 @@ export async function main(
     process.on('SIGTERM', onTerm);
     const quiet = options.quiet;
     const stopProgress =
-      !quiet && err === process.stderr && process.stderr.isTTY
+      !quiet && !io.stderr && stderrIsTerminal()
         ? (await import('./progress.js')).startProgress(session, process.stderr)
         : undefined;
     const print = options.graph || options.stats ? await import('./graph-print.js') : undefined;

@@ -5,8 +5,8 @@
  * `import()` (a plugin) works through the loader. The bundle is ASCII (a one-byte string to read and parse).
  */
 import test from 'ava';
-import { execFile } from 'node:child_process';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { execFile, spawn } from 'node:child_process';
+import { copyFile, open, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { mediaDir, repoRoot } from '../helpers/run-cli.js';
@@ -50,6 +50,30 @@ test('a cache that does not fit is set aside: other V8 flags, another bundle, no
   const bare = join(dir, 'bare.cjs');
   await copyFile(bundle, bare);
   t.like(await load(bare, await binFlags(), ['--version']), { accepted: false, rc: 0 });
+});
+
+test('a cache made while standard error is a character device (a terminal, /dev/null) is taken', async (t) => {
+  // The build's training run (scripts/build.mjs), on a copy of the bundle, its stderr on /dev/null: the CLI
+  // then asks whether fd 2 is a terminal. A dynamic import() run before the cache is saved (as node:tty was
+  // once loaded there) makes V8 reject the whole cache, silently.
+  const dir = await root.workDir(['source2']);
+  const copy = join(dir, 'cli.cjs');
+  await copyFile(bundle, copy);
+  const job = ['-i', join(dir, 'source2'), '-o', join(dir, 'a/x.mpd:segdur=1')];
+  const code = `const b = require(${JSON.stringify(join(bin, 'bundle.cjs'))}).loadBundle(${JSON.stringify(copy)});
+b.exports.main(${JSON.stringify(job)}).then((rc) => { if (rc) process.exit(rc); b.saveCache(); });`;
+  const flags = await binFlags();
+  const devNull = await open('/dev/null', 'w');
+  try {
+    await new Promise<void>((resolve, reject) =>
+      spawn(process.execPath, [...flags, '-e', code], { stdio: ['ignore', 'ignore', devNull.fd] })
+        .on('error', reject)
+        .on('exit', (rc) => (rc === 0 ? resolve() : reject(new Error(`training run: exit ${rc}`)))),
+    );
+  } finally {
+    await devNull.close();
+  }
+  t.like(await load(copy, flags, ['--version']), { accepted: true, rc: 0 });
 });
 
 test("the bundle's import() of a plugin works through the loader", async (t) => {
