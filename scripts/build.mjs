@@ -68,6 +68,10 @@ const result = await build({
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  // Without comments and indentation the bundle is 0.7 MB instead of 1.1: every run reads, hashes (for its
+  // code cache) and holds it, ~8 ms less per run. Names stay: a stack trace reads with its line and column
+  // (`node dist/src/cli/run.js …` runs the same command from the separate modules, lines as written).
+  minifyWhitespace: true,
   // pino starts pino-pretty in a worker by its package name: both stay ordinary dependencies.
   external: ['pino', 'pino-pretty'],
   // The packages of this checkout, also for an --outDir outside it (the benchmarks build into /tmp).
