@@ -43,6 +43,12 @@ export interface ConnectionHost {
   wakeProducer(conn: PidConnection): void;
 }
 
+/**
+ * Bumped whenever what `releasable()` reads may change (a PID made, linked or connected): a PID's answer
+ * is computed again only then, not for every packet.
+ */
+let topology = 0;
+
 export class OutputPidImpl implements OutputPid {
   readonly connections: PidConnection[] = [];
   private current: PidProps;
@@ -56,6 +62,9 @@ export class OutputPidImpl implements OutputPid {
   /** Statistics: packets and payload bytes sent. */
   packetsSent = 0;
   bytesSent = 0;
+  /** releasable(0) as of `topology` = releasableAt. */
+  private releasableAt = -1;
+  private releasableNow = true;
 
   constructor(
     /** Unique in its session. */
@@ -68,6 +77,7 @@ export class OutputPidImpl implements OutputPid {
   ) {
     this.current = { ...props };
     this.initial = this.current;
+    topology++;
   }
 
   /** The properties a new consumer starts from (pending changes reach it in order after that). */
@@ -93,7 +103,11 @@ export class OutputPidImpl implements OutputPid {
     if (this.ended) throw new Error(`PID ${this.name} of ${this.producer}: packet sent after end of stream`);
     const { onRelease, ref } = init as PacketInit;
     let shared = onRelease !== undefined || ref !== undefined;
-    if (shared && !this.releasable(0)) {
+    if (shared && this.releasableAt !== topology) {
+      this.releasableNow = this.releasable(0);
+      this.releasableAt = topology;
+    }
+    if (shared && !this.releasableNow) {
       // It could never be released: no lease, and what it is cut from stays held for good. (Leases
       // that can never end only kept read blocks alive longer: +10 MiB when packaging 600 s.)
       if (ref) holdPacket(ref);
@@ -154,11 +168,13 @@ export class OutputPidImpl implements OutputPid {
   /** Link a new consumer queue; the first links receive what was produced before linking. */
   connect(conn: PidConnection): void {
     this.connections.push(conn);
+    topology++;
   }
 
   /** Called once linking for this PID is settled (linked to 0..n consumers). */
   settle(): void {
     this.linked = true;
+    topology++;
     const items = this.pending;
     this.pending = [];
     for (const it of items) {

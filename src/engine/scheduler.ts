@@ -156,10 +156,12 @@ async function runNode(s: SchedulerHost, node: FilterNode): Promise<void> {
   } else node.saidEos = false;
   // An event its new consumers sent up while being linked (from configurePid) wakes it again.
   if (node.upstreamEvents.length && !node.finished) node.woken = true;
-  for (const c of node.inputs) {
-    const producer = s.node(c.producer);
-    if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
-  }
+  // A producer whose consumers all ended ends too; this node is one of them, so only once it has ended.
+  if (node.finished)
+    for (const c of node.inputs) {
+      const producer = s.node(c.producer);
+      if (producer && !producer.finished && consumersEnded(producer, s)) finish(producer, s);
+    }
 }
 
 /**
