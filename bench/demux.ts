@@ -115,8 +115,8 @@ consumers (packet release, GPAC's drop contract: src/engine/packet-lease.ts; \`i
 600 s file is read with 9 blocks allocated for 614 reads, so no dead ArrayBuffers pile up between collections
 (before: up to ~32 MiB of them, +40 % peak RSS at 600 s). The rest of the difference was V8 growing its young
 generation to 2 × 16 MiB over a long run (cumulative survivors): the installed CLI starts Node with
-\`--max-semi-space-size=4\` (bin/graphpac.js's \`#!/usr/bin/env -S node …\` line; the rows above pass the same
-options), which caps it at the size a 60 s run reaches anyway. Packaging with a consumer that does not drop
+\`--max-semi-space-size=1\` (bin/graphpac.js's \`#!/usr/bin/env -S node …\` line; the rows above pass the same
+options), which caps it below the size a 60 s run reaches anyway. Packaging with a consumer that does not drop
 (the dasher) allocates blocks as before: a packet that can never be released gets no lease.
 ${END}`;
 }

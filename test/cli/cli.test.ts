@@ -256,6 +256,6 @@ test('the installed entry point starts Node with its options (bin/graphpac.js sh
     await new Promise((r) => setTimeout(r, 50));
     cmdline = (await readFile(`/proc/${child.pid}/cmdline`, 'utf8').catch(() => '')).split('\0').join(' ');
   }
-  t.regex(cmdline, /node --max-semi-space-size=4 --heap-growing-percent=25 \S*bin\/graphpac\.js -i /);
+  t.regex(cmdline, /node --max-semi-space-size=1 --heap-growing-percent=25 \S*bin\/graphpac\.js -i /);
   t.is(await done, 0, stderr);
 });
