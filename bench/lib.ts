@@ -215,9 +215,10 @@ export function noiseNote(): string {
 /**
  * The Node options the installed CLI starts with: those on bin/graphpac.js's `#!/usr/bin/env -S node …`
  * line (`node bin/graphpac.js` would ignore them, so every way of starting graphpac here passes them).
+ * `bin`: another build's entry point (its code cache fits its own options only).
  */
-export function nodeFlags(): string[] {
-  const first = readFileSync(join(root, 'bin/graphpac.js'), 'utf8').split('\n')[0] ?? '';
+export function nodeFlags(bin = join(root, 'bin/graphpac.js')): string[] {
+  const first = readFileSync(bin, 'utf8').split('\n')[0] ?? '';
   const words = first.replace(/^#!\s*/, '').split(/\s+/);
   const at = words.indexOf('node');
   return at < 0 ? [] : words.slice(at + 1).filter(Boolean);
