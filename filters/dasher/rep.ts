@@ -248,6 +248,34 @@ export class Rep {
     this.out.send({ data, props });
   }
 
+  /**
+   * A segment's chunks gathered into one buffer, sent as one packet when its last chunk closes: a static job
+   * (no sink acknowledges a chunk before the segment ends, no part files, not on-demand) writes each
+   * segment with one system call and sends the sinks one packet, not one per chunk. The bytes are the same.
+   */
+  private gathering:
+    { bytes: Uint8Array; release: () => void; used: number; props: FilePacketProps } | undefined;
+
+  private get gathers(): boolean {
+    return !this.opts.ackEveryChunk && !this.opts.partFiles && this.opts.single === undefined;
+  }
+
+  /** `n` bytes at the end of the segment being gathered (the buffer grows, by the pool, when full). */
+  private gatherRoom(n: number): Uint8Array {
+    const g = this.gathering!;
+    if (g.used + n > g.bytes.length) {
+      const bigger = this.pool.get(Math.max(2 * g.bytes.length, g.used + n));
+      const whole = new Uint8Array(bigger.bytes.buffer);
+      whole.set(g.bytes.subarray(0, g.used));
+      g.release();
+      g.bytes = whole;
+      g.release = bigger.release;
+    }
+    const room = g.bytes.subarray(g.used, g.used + n);
+    g.used += n;
+    return room;
+  }
+
   /** Write one closed chunk; it enters the model when acknowledged (or at once if no ack is asked). */
   sendChunk(c: ClosedChunk, wallMs: number): void {
     const props: FilePacketProps = {};
@@ -264,6 +292,13 @@ export class Rep {
       props.LLHASFragNum = c.index;
       props.LLHASPartFiles = true;
     }
+    const gather = this.gathers;
+    if (gather && (c.index === 0 || !this.gathering)) {
+      this.gathering?.release();
+      // Sized as the segment before it (the pool rounds up to a power of two): rarely grown.
+      const first = this.pool.get(Math.max(this.lastSegmentBytes, 1));
+      this.gathering = { bytes: new Uint8Array(first.bytes.buffer), release: first.release, used: 0, props };
+    }
     const samples: ChunkSample[] = c.samples.map((s) => ({
       data: s.data,
       duration: s.duration ?? 0,
@@ -273,8 +308,8 @@ export class Rep {
     const prft: PrftInput | undefined = this.opts.prft
       ? { referenceTrackId: this.track.trackId, ntpTimestamp: unixMsToNtp(wallMs), mediaTime: c.baseDts }
       : undefined;
-    // The whole chunk (after the styp of a segment's first one) in one buffer from the pool: one
-    // packet, one write; the samples are copied, so they are dropped at once.
+    // The whole chunk (after the styp of a segment's first one) in one buffer from the pool (or in the
+    // segment being gathered): one packet, one write; the samples are copied, so they are dropped at once.
     let release: (() => void) | undefined;
     const chunk = writeChunkBytes(
       {
@@ -285,6 +320,7 @@ export class Rep {
       {
         ...(styp ? { prefix: styp } : {}),
         alloc: (n) => {
+          if (gather) return this.gatherRoom(n);
           const b = this.pool.get(n);
           release = b.release;
           return b.bytes;
@@ -299,13 +335,20 @@ export class Rep {
     const entry: SentChunk = { chunk: desc, offset, size, ready: false };
     this.sent.push(entry);
     const asked = this.opts.ackEveryChunk || c.endsSegment;
+    const packetProps = gather ? this.gathering!.props : props;
     if (asked)
-      props.AckId = this.expectAck(() => {
+      packetProps.AckId = this.expectAck(() => {
         entry.ready = true;
         this.enterWritten();
       });
-    if (c.endsSegment && this.opts.single === undefined) props.EndOfFile = true;
-    this.out.send({ data: chunk.bytes, props, ...(release ? { onRelease: release } : {}) });
+    if (c.endsSegment && this.opts.single === undefined) packetProps.EndOfFile = true;
+    if (!gather) this.out.send({ data: chunk.bytes, props, ...(release ? { onRelease: release } : {}) });
+    else if (c.endsSegment) {
+      const g = this.gathering!;
+      this.gathering = undefined;
+      this.lastSegmentBytes = g.used;
+      this.out.send({ data: g.bytes.subarray(0, g.used), props: g.props, onRelease: g.release });
+    }
     if (!asked) {
       entry.ready = true;
       this.enterWritten();
@@ -315,6 +358,9 @@ export class Rep {
     this.mediaDuration += c.duration;
     this.maxChunk = Math.max(this.maxChunk, c.duration);
   }
+
+  /** Bytes of the last segment gathered (the next one's first guess). */
+  private lastSegmentBytes = 0;
 
   /** The latest complete segment in the model. */
   lastClosed(): Segment | undefined {

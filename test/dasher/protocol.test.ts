@@ -144,3 +144,70 @@ test('round trip through the dasher: typed AckIds answered by typed write-acks, 
   }
   t.deepEqual(runs[0]!.ackIds.length, runs[1]!.ackIds.length);
 });
+
+/** Packets per media file (FileName starts a file), and the properties of each file's last packet. */
+function packetSink(files: Map<string, { packets: number; bytes: number; last: PacketProps }>) {
+  return defineFilter({
+    name: 'pktsink',
+    description: 'counts the packets of each media file',
+    args: { dst: arg.string(undefined, 'pkt:PATH') },
+    caps: [{ name: 'files', in: { StreamType: 'File' } }],
+    instanceCaps: (args) => [
+      { name: 'files', in: { StreamType: 'File', Extension: extname(args.dst ?? '').slice(1) } },
+    ],
+    probeUrl: (url) => (url.startsWith('pkt:') ? 'supported' : 'no'),
+    maxInputs: 1,
+    create(ctx) {
+      const current = new Map<number, string>();
+      return {
+        process() {
+          let moved = false;
+          for (const pid of ctx.inputs)
+            for (let p = pid.take(); p; p = pid.take()) {
+              moved = true;
+              const name = packetProp(p.props, 'FileName');
+              if (name !== undefined) current.set(pid.id, name);
+              const file = current.get(pid.id);
+              if (file?.endsWith('.m4s')) {
+                const f = files.get(file) ?? { packets: 0, bytes: 0, last: {} };
+                f.packets++;
+                f.bytes += p.data.length;
+                f.last = p.props ?? {};
+                files.set(file, f);
+              }
+              const ackId = packetProp(p.props, 'AckId');
+              if (ackId !== undefined) pid.sendEvent(makeEvent('write-ack', { ackId }));
+            }
+          if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';
+          return moved ? 'ok' : 'not-ready';
+        },
+      };
+    },
+  });
+}
+
+test('a static job sends each segment as one packet (one write); a live one each chunk as it closes', async (t) => {
+  const run = async (dmode: string) => {
+    const files = new Map<string, { packets: number; bytes: number; last: PacketProps }>();
+    await createSession({ logs: 'all@quiet', plugins: [packetSink(files)] })
+      .load(
+        `-i ${join(mediaDir, 'source1')} -i ${join(mediaDir, 'source2')} -o pkt:res/live.mpd:dual:segdur=2:cdur=0.5:dmode=${dmode}:llhls=br`,
+      )
+      .run();
+    return files;
+  };
+  const [still, live] = [await run('static'), await run('dynamic')];
+  t.true(still.size >= 30, `${still.size} segments`);
+  for (const [name, f] of still) {
+    t.is(f.packets, 1, name);
+    t.is(packetProp(f.last, 'EndOfFile'), true, name);
+    t.is(typeof packetProp(f.last, 'AckId'), 'number', name);
+  }
+  // Live: the chunks of a full segment (2 s of 0.5 s chunks) leave one by one, as they close.
+  const video = [...live].filter(([name]) => /^source1_dash\d+\.m4s$/.test(name)).slice(0, -1);
+  t.true(video.length >= 10);
+  for (const [name, f] of video) t.is(f.packets, 4, name);
+  // The same files, of the same sizes, either way.
+  const sizes = (m: typeof still) => [...m].map(([n, f]) => `${n} ${f.bytes}`).sort();
+  t.deepEqual(sizes(still), sizes(live));
+});
