@@ -7,7 +7,7 @@
 import test from 'ava';
 import { extname, join } from 'node:path';
 import { arg, createSession, defineFilter, isEvent, makeEvent, packetProp } from '../../src/index.js';
-import type { FilterEvent, PacketProps, PlaylistPacketProps } from '../../src/index.js';
+import type { FilterEvent, InputPid, Packet, PacketProps, PlaylistPacketProps } from '../../src/index.js';
 import { mediaDir } from './helpers/cli.js';
 
 test('events: makeEvent builds what isEvent accepts; malformed fields are refused', (t) => {
@@ -70,18 +70,20 @@ interface Seen {
   files: Set<string>;
 }
 
-/** A sink plugin on the public API alone: acknowledges every AckId, records what it read. */
-function ackSink(seen: Seen) {
+/**
+ * A sink plugin on the public API alone, for `<scheme>:PATH` outputs: as fout, it takes files with the
+ * extension of dst (not the source file itself), hands each packet to `onPacket` and acknowledges every AckId.
+ */
+function recordingSink(scheme: string, onPacket: (pid: InputPid, p: Packet) => void) {
   return defineFilter({
-    name: 'acksink',
+    name: `${scheme}sink`,
     description: 'acknowledges writes, records the protocol',
-    args: { dst: arg.string(undefined, 'ack:PATH') },
+    args: { dst: arg.string(undefined, `${scheme}:PATH`) },
     caps: [{ name: 'files', in: { StreamType: 'File' } }],
-    // As fout: files with the extension of dst (not the source file itself).
     instanceCaps: (args) => [
       { name: 'files', in: { StreamType: 'File', Extension: extname(args.dst ?? '').slice(1) } },
     ],
-    probeUrl: (url) => (url.startsWith('ack:') ? 'supported' : 'no'),
+    probeUrl: (url) => (url.startsWith(`${scheme}:`) ? 'supported' : 'no'),
     maxInputs: 1,
     create(ctx) {
       return {
@@ -90,26 +92,32 @@ function ackSink(seen: Seen) {
           for (const pid of ctx.inputs)
             for (let p = pid.take(); p; p = pid.take()) {
               moved = true;
-              const name = packetProp(p.props, 'FileName');
-              if (name !== undefined) seen.files.add(name);
-              if (packetProp(p.props, 'HLSVariant'))
-                seen.variants.push({
-                  name: name ?? '',
-                  lastMsn: packetProp(p.props, 'HLSLastMsn'),
-                  lastPart: packetProp(p.props, 'HLSLastPart'),
-                  ended: packetProp(p.props, 'HLSEnded'),
-                });
+              onPacket(pid, p);
               const ackId = packetProp(p.props, 'AckId');
-              if (ackId !== undefined) {
-                seen.ackIds.push(ackId);
-                pid.sendEvent(makeEvent('write-ack', { ackId }));
-              }
+              if (ackId !== undefined) pid.sendEvent(makeEvent('write-ack', { ackId }));
             }
           if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';
           return moved ? 'ok' : 'not-ready';
         },
       };
     },
+  });
+}
+
+/** Records the AckIds, the files and the variant playlists' typed origin metadata. */
+function ackSink(seen: Seen) {
+  return recordingSink('ack', (_pid, p) => {
+    const name = packetProp(p.props, 'FileName');
+    if (name !== undefined) seen.files.add(name);
+    if (packetProp(p.props, 'HLSVariant'))
+      seen.variants.push({
+        name: name ?? '',
+        lastMsn: packetProp(p.props, 'HLSLastMsn'),
+        lastPart: packetProp(p.props, 'HLSLastPart'),
+        ended: packetProp(p.props, 'HLSEnded'),
+      });
+    const ackId = packetProp(p.props, 'AckId');
+    if (ackId !== undefined) seen.ackIds.push(ackId);
   });
 }
 
@@ -147,42 +155,17 @@ test('round trip through the dasher: typed AckIds answered by typed write-acks, 
 
 /** Packets per media file (FileName starts a file), and the properties of each file's last packet. */
 function packetSink(files: Map<string, { packets: number; bytes: number; last: PacketProps }>) {
-  return defineFilter({
-    name: 'pktsink',
-    description: 'counts the packets of each media file',
-    args: { dst: arg.string(undefined, 'pkt:PATH') },
-    caps: [{ name: 'files', in: { StreamType: 'File' } }],
-    instanceCaps: (args) => [
-      { name: 'files', in: { StreamType: 'File', Extension: extname(args.dst ?? '').slice(1) } },
-    ],
-    probeUrl: (url) => (url.startsWith('pkt:') ? 'supported' : 'no'),
-    maxInputs: 1,
-    create(ctx) {
-      const current = new Map<number, string>();
-      return {
-        process() {
-          let moved = false;
-          for (const pid of ctx.inputs)
-            for (let p = pid.take(); p; p = pid.take()) {
-              moved = true;
-              const name = packetProp(p.props, 'FileName');
-              if (name !== undefined) current.set(pid.id, name);
-              const file = current.get(pid.id);
-              if (file?.endsWith('.m4s')) {
-                const f = files.get(file) ?? { packets: 0, bytes: 0, last: {} };
-                f.packets++;
-                f.bytes += p.data.length;
-                f.last = p.props ?? {};
-                files.set(file, f);
-              }
-              const ackId = packetProp(p.props, 'AckId');
-              if (ackId !== undefined) pid.sendEvent(makeEvent('write-ack', { ackId }));
-            }
-          if (ctx.inputs.length && ctx.inputs.every((i) => i.eos)) return 'eos';
-          return moved ? 'ok' : 'not-ready';
-        },
-      };
-    },
+  const current = new Map<number, string>();
+  return recordingSink('pkt', (pid, p) => {
+    const name = packetProp(p.props, 'FileName');
+    if (name !== undefined) current.set(pid.id, name);
+    const file = current.get(pid.id);
+    if (!file?.endsWith('.m4s')) return;
+    const f = files.get(file) ?? { packets: 0, bytes: 0, last: {} };
+    f.packets++;
+    f.bytes += p.data.length;
+    f.last = p.props ?? {};
+    files.set(file, f);
   });
 }
 
