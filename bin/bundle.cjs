@@ -1,7 +1,7 @@
 // Loads the command-line bundle (dist/cli.cjs) as Node loads a CommonJS module, but compiled with V8's code
 // cache: dist/cli.cjs.v8cache, which scripts/build.mjs makes by running a packaging job on the bundled clips
 // and saving the bytecode of every function that job compiled. Without it Node parses and compiles the
-// ~1 MB bundle, then each function as it is first called, on every run: ~30 ms of a 1 s clip's 0.23 s
+// 0.7 MB bundle, then each function as it is first called, on every run: ~30 ms of a 1 s clip
 // (docs/PERFORMANCE.md, start-up). V8 rejects a cache made by another V8 version, with other V8 flags or
 // for another source (the bundle rebuilt): the bundle is then compiled as usual, only slower to start.
 'use strict';

@@ -90,8 +90,8 @@ const result = await build({
 if (typeErrors || result.errors.length || result.warnings.length) process.exit(1);
 
 // ASCII only: Node reads an ASCII file into a one-byte string, which V8 also parses faster; one non-ASCII
-// character makes the whole 1.1 MB a two-byte string (~6 ms more to read it). esbuild escapes every other
-// non-ASCII character (its default charset), so the ones left are in comments: written as \u escapes.
+// character makes the whole bundle a two-byte string (~6 ms more to read it). esbuild escapes every other
+// non-ASCII character (its default charset), so the ones left would be in comments it keeps: written as \u escapes.
 const text = readFileSync(bundle, 'utf8');
 if (/[\u0080-\u{10ffff}]/u.test(text))
   writeFileSync(

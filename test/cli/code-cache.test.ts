@@ -24,7 +24,7 @@ const binFlags = () => flagsOf(bin);
 const load = (file: string, flags: string[], args: string[]) => runThroughLoader(bin, file, flags, args);
 
 test('the build leaves a code cache V8 takes when started as the installed command', async (t) => {
-  const r = await load(bundle, await binFlags(), ['--version']);
+  const r = await load(bundle, binFlags(), ['--version']);
   t.deepEqual(r, { accepted: true, rc: 0, stdout: [r.stdout[0]!] });
   t.regex(r.stdout[0]!, /^graphpac \d+\.\d+\.\d+$/);
 });
@@ -44,12 +44,12 @@ test('a cache that does not fit is set aside: other V8 flags, another bundle, no
   await writeFile(changed, (await readFile(bundle, 'utf8')) + '\n// rebuilt\n');
   await copyFile(`${bundle}.v8cache`, `${changed}.v8cache`);
   const args = ['-i', join(dir, 'source2'), '-o', join(dir, 'a/x.mpd:segdur=1')];
-  t.like(await load(changed, await binFlags(), args), { accepted: false, rc: 0 });
+  t.like(await load(changed, binFlags(), args), { accepted: false, rc: 0 });
   t.regex(await readFile(join(dir, 'a/x.mpd'), 'utf8'), /<MPD /);
   // No cache at all.
   const bare = join(dir, 'bare.cjs');
   await copyFile(bundle, bare);
-  t.like(await load(bare, await binFlags(), ['--version']), { accepted: false, rc: 0 });
+  t.like(await load(bare, binFlags(), ['--version']), { accepted: false, rc: 0 });
 });
 
 test('a cache made while standard error is a character device (a terminal, /dev/null) is taken', async (t) => {
@@ -62,7 +62,7 @@ test('a cache made while standard error is a character device (a terminal, /dev/
   const job = ['-i', join(dir, 'source2'), '-o', join(dir, 'a/x.mpd:segdur=1')];
   const code = `const b = require(${JSON.stringify(join(bin, 'bundle.cjs'))}).loadBundle(${JSON.stringify(copy)});
 b.exports.main(${JSON.stringify(job)}).then((rc) => { if (rc) process.exit(rc); b.saveCache(); });`;
-  const flags = await binFlags();
+  const flags = binFlags();
   const devNull = await open('/dev/null', 'w');
   try {
     await new Promise<void>((resolve, reject) =>

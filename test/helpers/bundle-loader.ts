@@ -3,16 +3,15 @@
  * with, and a run of the bundle through the loader that reports whether V8 took the bundle's code cache.
  */
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { nodeFlags } from '../../bench/lib.js';
 
 const exec = promisify(execFile);
 
-/** The V8 flags of `binDir`/graphpac.js's `#!/usr/bin/env -S node …` line. */
-export async function binFlags(binDir: string): Promise<string[]> {
-  const first = (await readFile(join(binDir, 'graphpac.js'), 'utf8')).split('\n', 1)[0]!;
-  return /^#!\/usr\/bin\/env -S node (.*)$/.exec(first)![1]!.split(' ');
+/** The V8 flags of `binDir`/graphpac.js's `#!/usr/bin/env -S node …` line (read as the benchmarks read it). */
+export function binFlags(binDir: string): string[] {
+  return nodeFlags(join(binDir, 'graphpac.js'));
 }
 
 /**

@@ -172,7 +172,7 @@ test('npm pack, then npm install of the tarball: the CLI and typed imports work'
   const viaLoader = await runThroughLoader(
     installedBin,
     join(installed, 'dist/cli.cjs'),
-    await binFlags(installedBin),
+    binFlags(installedBin),
     ['--version'],
   );
   t.like(viaLoader, { accepted: true, rc: 0 });
