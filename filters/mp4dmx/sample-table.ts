@@ -214,7 +214,8 @@ export function tableDataEnd(t: SampleTables): number {
     const n = Math.min(left, t.count - sample);
     let at = chunkOffsets.at(chunk);
     if (!sizes) at += n * constantSize;
-    else for (let k = sample; k < sample + n; k++) at += k < sizes.length ? sizes.at(k) : 0;
+    else if (n === 1) at += sample < sizes.length ? sizes.at(sample) : 0;
+    else if (sample < sizes.length) at += sizes.sum(sample, Math.min(sample + n, sizes.length));
     sample += n;
     // A chunk's samples are contiguous: its last one ends furthest.
     if (at > end) end = at;
@@ -226,9 +227,7 @@ export function tableDataEnd(t: SampleTables): number {
 /** Totals of a track's tables (for Bitrate, Duration, NbFrames, FPS) without walking the samples. */
 export function tableStats(t: SampleTables): TableStats {
   const count = t.count;
-  let totalSize = 0;
-  if (!t.sizes) totalSize = t.constantSize * count;
-  else for (let i = 0; i < t.sizes.length; i++) totalSize += t.sizes.at(i);
+  const totalSize = t.sizes ? t.sizes.sum(0, t.sizes.length) : t.constantSize * count;
   let totalDuration = 0;
   let commonDuration = 0;
   let best = 0;

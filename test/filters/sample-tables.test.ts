@@ -7,7 +7,7 @@ import test from 'ava';
 import { closeSync, existsSync, fstatSync, openSync, readSync } from 'node:fs';
 import { createFile, MP4BoxBuffer } from 'mp4box';
 import type { ISOFile } from 'mp4box';
-import { SampleCursor, tableDataEnd } from '../../filters/mp4dmx/sample-table.js';
+import { SampleCursor, tableDataEnd, tableStats } from '../../filters/mp4dmx/sample-table.js';
 import { stripSampleTables, tablesFromBoxes, tablesFromTrak } from '../../filters/mp4dmx/stbl.js';
 import type { SampleTables } from '../../filters/mp4dmx/stbl.js';
 import { repoRoot } from '../helpers/run-cli.js';
@@ -99,6 +99,9 @@ for (const path of [
         return Math.max(e, offset! + size!);
       }, 0);
       t.is(tableDataEnd(tablesFromBoxes(stripped.traks[i]!.boxes)), end);
+      // The total the track's bitrate comes from: the sizes the walk gives, added up.
+      const total = ours.reduce((n, l) => n + Number(l.split(' ')[1]), 0);
+      t.is(tableStats(tablesFromBoxes(stripped.traks[i]!.boxes)).totalSize, total);
       samples += ours.length;
     });
     t.true(samples > 0);
@@ -122,7 +125,11 @@ function tables(
   firstChunk: number[],
   perChunk: number[],
 ): SampleTables {
-  const col = (v: number[]) => ({ length: v.length, at: (i: number) => v[i]! });
+  const col = (v: number[]) => ({
+    length: v.length,
+    at: (i: number) => v[i]!,
+    sum: (from: number, to: number) => v.slice(from, to).reduce((a, b) => a + b, 0),
+  });
   return {
     count,
     constantSize: 0,
