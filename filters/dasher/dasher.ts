@@ -146,7 +146,7 @@ export class Dasher {
     let moved = false;
     const clock = this.ctx.clock;
     // One reading of the wall clock for what is taken now (a live source sends a packet or a few per call;
-    // a file job, hundreds: a reading each was 1.5 % of packaging 600 s).
+    // a file job, hundreds: a reading each took 0.7–6 ms of the ~450 of packaging 600 s, 0.3–0.6 ms now).
     const wall = clock.wallNow();
     for (let p = rep.input.take(); p; p = rep.input.take()) {
       moved = true;

@@ -13,8 +13,8 @@ export interface Column {
   readonly length: number;
   at(i: number): number;
   /**
-   * Entries [from, to) added up (to ≤ length): one call for a run of entries, as a call per entry made the
-   * totals of an hour's sample sizes slow before the loop was compiled.
+   * Entries [from, to) added up (to ≤ length): one call for a run of entries (a call per entry costs more
+   * until V8 has compiled the loop, and the totals are taken once, at open).
    */
   sum(from: number, to: number): number;
 }
