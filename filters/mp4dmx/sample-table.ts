@@ -214,7 +214,6 @@ export function tableDataEnd(t: SampleTables): number {
     const n = Math.min(left, t.count - sample);
     let at = chunkOffsets.at(chunk);
     if (!sizes) at += n * constantSize;
-    else if (n === 1) at += sample < sizes.length ? sizes.at(sample) : 0;
     else if (sample < sizes.length) at += sizes.sum(sample, Math.min(sample + n, sizes.length));
     sample += n;
     // A chunk's samples are contiguous: its last one ends furthest.
