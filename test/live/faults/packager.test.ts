@@ -37,8 +37,12 @@ test('rdirs deleted mid-run: made again with one warning, the live edge served t
     onSegmentHead: (uri, nth) => {
       if (nth !== 2 || deletedAt) return;
       deletedAt = uri;
-      // As a cleaning job would; files the run makes meanwhile may make its last rmdir fail (ENOTEMPTY).
-      void rm(join(cwd, 'out'), { recursive: true, force: true }).catch(() => undefined);
+      // As a cleaning job would. Files the run makes meanwhile can make its last rmdir fail (ENOTEMPTY):
+      // rm tries again then, so the folder is really gone once (with the error ignored, a run where every
+      // rmdir lost that race left the folder in place and saw no warning).
+      void rm(join(cwd, 'out'), { recursive: true, force: true, maxRetries: 20, retryDelay: 5 }).catch(
+        () => undefined,
+      );
     },
   });
   const res = await run.done;
