@@ -107,7 +107,18 @@ export type PlaylistPacketProps = {
   DASHUpcoming?: readonly string[];
 };
 
-export type WellKnownPacketProps = FilePacketProps & PlaylistPacketProps;
+/** Packet properties of media PIDs (demuxer to packager). */
+export type MediaPacketProps = {
+  /**
+   * The source's timeline restarted at this packet, its first after the restart on its PID (an encoder
+   * restart absorbed by m2tsdmx's mappcr: the timestamps go on from where the media ended, but what follows
+   * was captured later than they say, by the encoder's downtime). A live DASH packager starts a new Period
+   * here, placed on the wall clock; a filter that passes packets on keeps their properties.
+   */
+  Restart?: boolean;
+};
+
+export type WellKnownPacketProps = FilePacketProps & PlaylistPacketProps & MediaPacketProps;
 
 type PropKind = 'string' | 'number' | 'int' | 'boolean' | 'strings';
 
@@ -126,6 +137,7 @@ const PROP_KINDS: { readonly [K in keyof Required<WellKnownPacketProps>]: PropKi
   HLSSkipYES: 'string',
   HLSSkipV2: 'string',
   DASHUpcoming: 'strings',
+  Restart: 'boolean',
 };
 
 function hasKind(v: unknown, kind: PropKind): boolean {

@@ -5,7 +5,7 @@
  */
 import { defineFilter, GraphError } from '../../src/index.js';
 import descriptor from './descriptor.js';
-import type { InputPid, OutputPid } from '../../src/index.js';
+import type { InputPid, MediaPacketProps, OutputPid } from '../../src/index.js';
 import { parseAdtsHeader } from '../../src/media/codecs/index.js';
 import { ProgramClock, TsDemuxer } from '../../src/media/ts/index.js';
 import type { AccessUnit, DemuxIssue, PesPacket, Program } from '../../src/media/ts/index.js';
@@ -45,6 +45,12 @@ export default defineFilter({
       const clock = clockOf(s.program);
       const before = clock.discontinuities;
       const t = clock.map(s.pid, pts, dts);
+      // This stream's first timestamps after a jump of its program's clock (its own, or another stream's
+      // seen first): its first access unit from there on is flagged (Restart), for a live packager.
+      if (ctx.args.mappcr && clock.discontinuities > s.epoch) {
+        if (s.epoch >= 0) s.restartDts = t.dts;
+        s.epoch = clock.discontinuities;
+      }
       if (clock.discontinuities !== before)
         ctx.log.warn(
           `${srcName()}: program ${s.program}: timestamps jumped on PID ${s.pid} (an encoder restart or a splice)${ctx.args.mappcr ? ': absorbed, the output timeline continues' : ''}; ${clock.discontinuities} so far`,
@@ -194,6 +200,12 @@ export default defineFilter({
       send(s, au);
     }
 
+    /** An access unit's decode time in 90 kHz units (AAC's are in samples), half a frame late for audio (its times snap to the frame grid). */
+    function at90k(s: EsStream, au: AccessUnit): number {
+      const rate = s.audio?.config?.sampleRate;
+      return rate ? ((au.dts + au.duration / 2) * 90000) / rate : au.dts;
+    }
+
     function send(s: EsStream, au: AccessUnit): void {
       const out = outputs.get(s);
       if (!out) return;
@@ -203,8 +215,12 @@ export default defineFilter({
         s.record = record;
         out.setProps(s.props());
       }
+      // The first access unit from the restart on (all before it have earlier decode times).
+      const restart = s.restartDts !== undefined && at90k(s, au) >= s.restartDts;
+      if (restart) s.restartDts = undefined;
       // Video is in 90 kHz; AAC in samples already.
       out.send({
+        ...(restart ? { props: { Restart: true } satisfies MediaPacketProps } : {}),
         data: au.data,
         dts: au.dts,
         cts: au.pts,

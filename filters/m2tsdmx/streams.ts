@@ -50,6 +50,12 @@ export class EsStream {
   declared = false;
   /** A private PES stream read as AAC only if its data is ADTS. */
   probing = false;
+  /**
+   * Discontinuities of its program's clock when this stream's timestamps were last mapped (-1: none mapped
+   * yet), and the decode time of its first access unit after the latest one it met, until that unit is sent.
+   */
+  epoch = -1;
+  restartDts: number | undefined;
   /** The DecoderConfig the PID was declared (or last updated) with. */
   record: Uint8Array | undefined;
 

@@ -190,3 +190,28 @@ for (const [name, src, streams] of [
     }
   });
 }
+
+test('an encoder restart (the same stream again: timestamps go back) flags the first access unit after it on each PID, on one continuous timeline', async (t) => {
+  const once = readFileSync(join(dir, 'av.ts'));
+  const path = join(dir, 'restarted.ts');
+  writeFileSync(path, Buffer.concat([once, once]));
+  const single = await capture(join(dir, 'av.ts'));
+  const twice = await capture(path);
+  t.is(twice.length, 2);
+  for (const [i, pid] of twice.entries()) {
+    const n = single[i]!.packets.length;
+    const flagged = pid.packets.flatMap((p, k) => (p.props?.Restart === true ? [k] : []));
+    // The first run's last access unit waits for the next PES to be framed: it may come just before the flag.
+    t.deepEqual(
+      flagged,
+      [pid.packets.length - n],
+      `${pid.name}: one Restart, on the second run's first unit`,
+    );
+    const at = flagged[0]!;
+    const before = pid.packets[at - 1]!;
+    const first = pid.packets[at]!;
+    t.true(first.dts! >= before.dts! + (before.duration ?? 0), `${pid.name}: the timeline goes on`);
+    t.true(first.dts! - before.dts! < 3 * 90000, `${pid.name}: no gap of the restart's size`);
+    if (pid.props.StreamType === 'Visual') t.true(first.sap >= 1, 'the video restarts at a sync sample');
+  }
+});
