@@ -3,12 +3,13 @@
  * packets through the segmenters to the file sinks, turns write acknowledgements into model changes
  * (acks.ts), keeps the live window (purge.ts) and has the manifests published (publication.ts).
  */
-import { GraphError, isEvent, makeEvent } from '../../src/index.js';
-import type { ArgsOf, FilterContext, FilterEvent, InputPid, ProcessResult } from '../../src/index.js';
+import { GraphError, isEvent, makeEvent, packetProp } from '../../src/index.js';
+import type { ArgsOf, FilterContext, FilterEvent, InputPid, Packet, ProcessResult } from '../../src/index.js';
 import type { dasherArgs } from './args.js';
 import { Acks } from './acks.js';
 import { Availability } from './availability.js';
 import { deriveDasherSettings, OnDemandAssembler } from './ondemand.js';
+import { Periods } from './periods.js';
 import { Publication } from './publication.js';
 import { Purger } from './purge.js';
 import type { Rep, RepHost } from './rep.js';
@@ -24,6 +25,8 @@ export class Dasher {
   private readonly acks = new Acks();
   private readonly reps: RepSet;
   private readonly availability: Availability;
+  /** Live periods after encoder restarts. */
+  private readonly periods = new Periods();
   /** Inputs linked but not yet made into representations (they start together, see process()). */
   private readonly waiting: InputPid[] = [];
   private started = false;
@@ -76,6 +79,7 @@ export class Dasher {
       st,
       this.reps,
       this.availability,
+      this.periods,
       assembler ? (model) => assembler.decorate(model) : undefined,
     );
     this.purger ??= new Purger(
@@ -139,6 +143,32 @@ export class Dasher {
     return moved ? 'ok' : 'not-ready';
   }
 
+  /**
+   * Live, once the source restarted (periods.ts): the packet after a restart ends its representation's
+   * segment and opens a new period (or joins the one another representation opened); later packets refine
+   * the period's place on the clock until it is published.
+   */
+  private followPeriods(rep: Rep, p: Packet, wall: number, restart: boolean): void {
+    const ast = this.availability.ast ?? wall;
+    const ts = rep.timescale;
+    const dts = p.dts ?? p.cts ?? 0;
+    const offset = (wall - ast) / 1000 - (dts - (rep.firstDts ?? dts)) / ts;
+    if (!restart) {
+      this.periods.observe(rep, offset);
+      for (const c of rep.segmenter.push(p)) rep.sendChunk(c, this.liveInstant(rep, c, wall));
+      return;
+    }
+    const closed = rep.segmenter.restart(p);
+    const t0 = ((p.cts ?? dts) - (rep.segmenter.originCts ?? 0)) / ts;
+    const number = rep.segmenter.upcomingNumber;
+    const made = this.periods.restart(rep, t0, offset, number);
+    if (made)
+      this.ctx.log.info(
+        `the source restarted: period ${made.id} starts at segment ${number} (media ${t0.toFixed(3)} s), placed on the clock where its media arrives`,
+      );
+    for (const c of closed) rep.sendChunk(c, this.liveInstant(rep, c, wall));
+  }
+
   /** Take what a representation's sink can accept and segment it; true if anything moved. */
   private feed(rep: Rep): boolean {
     // Back-pressure: take nothing for a representation whose file sink is behind.
@@ -162,7 +192,12 @@ export class Dasher {
         rep.noteFirstPacket(p.duration);
       }
       this.availability.observe(rep, p, wall);
-      for (const c of rep.segmenter.push(p)) rep.sendChunk(c, this.liveInstant(rep, c, wall));
+      const restart =
+        this.s?.dynamic === true &&
+        rep.segmenter.originCts !== undefined &&
+        packetProp(p.props, 'Restart') === true;
+      if (restart || this.periods.list.length) this.followPeriods(rep, p, wall, restart);
+      else for (const c of rep.segmenter.push(p)) rep.sendChunk(c, this.liveInstant(rep, c, wall));
       if (rep.out.wouldBlock) break;
     }
     if (rep.input.eos) {
@@ -181,7 +216,9 @@ export class Dasher {
   private liveInstant(r: Rep, c: ClosedChunk, fallback: number): number {
     const ast = this.availability.ast;
     if (ast === undefined || r.firstDts === undefined) return fallback;
-    return ast + ((c.baseDts - r.firstDts) / r.timescale) * 1000;
+    // After a restart, on the clock of the chunk's period.
+    const offset = this.periods.list.length ? (this.periods.periodOf(r, c.segment)?.offset ?? 0) : 0;
+    return ast + (offset + (c.baseDts - r.firstDts) / r.timescale) * 1000;
   }
 
   /** Live time-shift buffer: at every closed segment, whether or not manifests are written now. */

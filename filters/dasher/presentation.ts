@@ -5,6 +5,8 @@
  */
 import type { AdaptationSet, Presentation, Representation, UtcTiming } from '../../src/manifest/model.js';
 import { deriveServiceDescription } from '../../src/manifest/derive.js';
+import type { LivePeriod } from './periods.js';
+import { mediaExtent, restartViews, type PeriodView } from './period-views.js';
 import type { Rep } from './rep.js';
 import type { Settings } from './settings.js';
 
@@ -21,6 +23,8 @@ export interface PresentationState {
   forcedAst?: number;
   /** UTCTiming URL answered by the origin serving the manifests (used when utcs is not given). */
   utcs?: string;
+  /** Restart periods every live representation has joined, in order (periods.ts). */
+  periods?: readonly LivePeriod[];
 }
 
 function gcd(a: number, b: number): number {
@@ -65,106 +69,128 @@ function finalStaticOf(s: Settings, st: PresentationState): boolean {
 }
 
 export function buildPresentation(s: Settings, reps: readonly Rep[], st: PresentationState): Presentation {
-  const groups = new Map<string, Rep[]>();
-  const ordered = [
-    ...reps.filter((r) => r.track.kind === 'video'),
-    ...reps.filter((r) => r.track.kind !== 'video'),
-  ];
-  for (const r of ordered) {
-    const k = groupKey(r);
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
   const asto = s.args.asto > 0 ? s.args.asto : undefined;
   const llDash = lowLatencyDash(s);
   // UTCTiming while live (the clock a player checks the MPD's times against).
   const utc = finalStaticOf(s, st) ? undefined : utcTimings(s, st.utcs);
   const master = s.names.m3u8;
   const hlsRadical = master ? master.slice(0, master.lastIndexOf('.')) : '';
-  const sets: AdaptationSet[] = [];
-  let maxDuration = 0;
   let maxSeg = 0;
-  for (const members of groups.values()) {
-    const first = members[0]!;
-    const video = first.track.kind === 'video';
-    const representations: Representation[] = members.map((r) => {
-      const ts = r.timescale;
-      maxDuration = Math.max(maxDuration, r.mediaDuration / ts);
-      for (const seg of r.segments) if (!seg.open) maxSeg = Math.max(maxSeg, seg.duration / ts);
-      const index = reps.indexOf(r) + 1;
-      const fps = r.input.props.FPS;
-      return {
-        id: r.id,
-        codecs: r.codecs,
-        bandwidth: r.bandwidth,
-        ...(video
-          ? {
-              width: r.track.width,
-              height: r.track.height,
-              ...(fps ? { frameRate: fps } : {}),
-              sar: r.track.sar ?? { num: 1, den: 1 },
-            }
-          : { audioSamplingRate: r.track.sampleRate, channels: r.track.channels }),
-        segmentTemplate: {
-          media: r.opts.names.media,
-          initialization: r.opts.names.init,
-          timescale: ts,
-          startNumber: s.args.startnum,
-          ...(s.args.stl ? { timeline: true } : { duration: Math.round(s.segdur * ts) }),
-          ...(asto && s.dynamic ? { availabilityTimeOffset: asto, availabilityTimeComplete: false } : {}),
-        },
-        segments: r.segments,
-        hls: {
-          playlist: `${hlsRadical}_${index}.m3u8`,
-          initUri: r.opts.names.init,
-          ...(video ? {} : { group: 'audio' }),
-          ...(r.partTarget ? { partTarget: r.partTarget } : {}),
-          ...(r.presentedEarly > 0 ? { presentedEarly: r.presentedEarly } : {}),
-        },
-      };
-    });
-    const w = Math.max(...members.map((r) => r.track.width ?? 0));
-    const h = Math.max(...members.map((r) => r.track.height ?? 0));
-    const fps = first.input.props.FPS;
-    // One representation: its SegmentTemplate goes on the set, as GPAC writes it.
-    let setTemplate;
-    if (representations.length === 1) {
-      setTemplate = representations[0]!.segmentTemplate;
-      delete representations[0]!.segmentTemplate;
+  for (const r of reps)
+    for (const seg of r.segments) if (!seg.open) maxSeg = Math.max(maxSeg, seg.duration / r.timescale);
+
+  /** The adaptation sets of one period. */
+  const setsOf = (view: PeriodView): AdaptationSet[] => {
+    const groups = new Map<string, Rep[]>();
+    const ordered = [
+      ...view.reps.filter((r) => r.track.kind === 'video'),
+      ...view.reps.filter((r) => r.track.kind !== 'video'),
+    ];
+    for (const r of ordered) {
+      const k = groupKey(r);
+      groups.set(k, [...(groups.get(k) ?? []), r]);
     }
-    sets.push({
-      ...(setTemplate ? { segmentTemplate: setTemplate } : {}),
-      mimeType: video ? 'video/mp4' : 'audio/mp4',
-      segmentAlignment: true,
-      startWithSAP: 1,
-      ...(video
-        ? { maxWidth: w, maxHeight: h, ...(fps ? { maxFrameRate: fps } : {}), par: darKey(first) }
-        : {}),
-      ...(first.track.language && first.track.language !== 'und' ? { lang: first.track.language } : {}),
-      // The instant media time 0 was live, which the in-band prft boxes repeat chunk by chunk.
-      ...(llDash
-        ? {
-            producerReferenceTimes: [
-              {
-                id: 0,
-                type: 'encoder' as const,
-                inband: true,
-                wallClockTime: st.ast,
-                presentationTime: 0,
-                ...(utc?.[0] ? { utcTiming: utc[0] } : {}),
-              },
-            ],
-          }
-        : {}),
-      representations,
-    });
-  }
-  // With SegmentTemplate@duration a client derives the segment count from the duration: never let
-  // it exceed what every representation has (the longest stream may end a few samples later).
+    const sets: AdaptationSet[] = [];
+    for (const members of groups.values()) {
+      const first = members[0]!;
+      const video = first.track.kind === 'video';
+      const representations: Representation[] = members.map((r) => {
+        const ts = r.timescale;
+        const index = reps.indexOf(r) + 1;
+        const fps = r.input.props.FPS;
+        const pto = Math.round(view.t0 * ts);
+        return {
+          id: r.id,
+          codecs: r.codecs,
+          bandwidth: r.bandwidth,
+          ...(video
+            ? {
+                width: r.track.width,
+                height: r.track.height,
+                ...(fps ? { frameRate: fps } : {}),
+                sar: r.track.sar ?? { num: 1, den: 1 },
+              }
+            : { audioSamplingRate: r.track.sampleRate, channels: r.track.channels }),
+          segmentTemplate: {
+            media: r.opts.names.media,
+            initialization: r.opts.names.init,
+            timescale: ts,
+            startNumber: view.startNumberOf(r),
+            ...(pto ? { presentationTimeOffset: pto } : {}),
+            ...(s.args.stl ? { timeline: true } : { duration: Math.round(s.segdur * ts) }),
+            ...(asto && s.dynamic ? { availabilityTimeOffset: asto, availabilityTimeComplete: false } : {}),
+          },
+          segments: view.segmentsOf(r),
+          hls: {
+            playlist: `${hlsRadical}_${index}.m3u8`,
+            initUri: r.opts.names.init,
+            ...(video ? {} : { group: 'audio' }),
+            ...(r.partTarget ? { partTarget: r.partTarget } : {}),
+            ...(r.presentedEarly > 0 ? { presentedEarly: r.presentedEarly } : {}),
+          },
+        };
+      });
+      const w = Math.max(...members.map((r) => r.track.width ?? 0));
+      const h = Math.max(...members.map((r) => r.track.height ?? 0));
+      const fps = first.input.props.FPS;
+      // One representation: its SegmentTemplate goes on the set, as GPAC writes it.
+      let setTemplate;
+      if (representations.length === 1) {
+        setTemplate = representations[0]!.segmentTemplate;
+        delete representations[0]!.segmentTemplate;
+      }
+      sets.push({
+        ...(setTemplate ? { segmentTemplate: setTemplate } : {}),
+        mimeType: video ? 'video/mp4' : 'audio/mp4',
+        segmentAlignment: true,
+        startWithSAP: 1,
+        ...(video
+          ? { maxWidth: w, maxHeight: h, ...(fps ? { maxFrameRate: fps } : {}), par: darKey(first) }
+          : {}),
+        ...(first.track.language && first.track.language !== 'und' ? { lang: first.track.language } : {}),
+        // The instant the period's time 0 was live, which the in-band prft boxes repeat chunk by chunk.
+        ...(llDash
+          ? {
+              producerReferenceTimes: [
+                {
+                  id: 0,
+                  type: 'encoder' as const,
+                  inband: true,
+                  wallClockTime: view.wallAt0,
+                  presentationTime: Math.round(view.t0 * first.timescale),
+                  ...(utc?.[0] ? { utcTiming: utc[0] } : {}),
+                },
+              ],
+            }
+          : {}),
+        representations,
+      });
+    }
+    return sets;
+  };
+
+  const finalStatic = finalStaticOf(s, st);
+  const shift = st.forcedAst !== undefined ? (st.ast - st.forcedAst) / 1000 : 0;
+  const single: PeriodView = {
+    id: 'DID1',
+    start: shift,
+    reps,
+    segmentsOf: (r) => r.segments,
+    startNumberOf: () => s.args.startnum,
+    t0: 0,
+    wallAt0: st.ast,
+  };
+  // A finished run is one period: its media is one timeline whatever restarts it went through.
+  const views = !finalStatic && st.periods?.length ? restartViews(s, reps, st, shift) : [single];
+  // The presentation's duration: the last period's end; one period: the longest representation, never more
+  // than the segments each has (SegmentTemplate@duration: a client derives the segment count from it).
+  let maxDuration = Math.max(0, ...reps.map((r) => r.mediaDuration / r.timescale));
   for (const r of reps) {
     const last = r.segments.filter((x) => !x.open).at(-1);
     if (last) maxDuration = Math.min(maxDuration, (last.number - s.args.startnum + 1) * s.segdur);
   }
-  const finalStatic = finalStaticOf(s, st);
+  const lastView = views.at(-1)!;
+  if (views.length > 1) maxDuration = lastView.start - shift + mediaExtent(s, lastView);
   const refresh = s.args.refresh;
   const model: Presentation = {
     type: finalStatic ? 'static' : 'dynamic',
@@ -175,14 +201,12 @@ export function buildPresentation(s: Settings, reps: readonly Rep[], st: Present
     ...(maxSeg ? { maxSegmentDuration: maxSeg } : {}),
     programInformation: { title: s.args.title ?? `${s.names.mpd ?? master} generated by graphpac` },
     ...(s.args.base.length ? { baseUrls: [...s.args.base] } : {}),
-    periods: [
-      {
-        ...(finalStatic
-          ? { duration: maxDuration }
-          : { id: 'DID1', start: st.forcedAst !== undefined ? (st.ast - st.forcedAst) / 1000 : 0 }),
-        adaptationSets: sets,
-      },
-    ],
+    periods: views.map((v) => ({
+      ...(finalStatic
+        ? { duration: maxDuration }
+        : { id: v.id, start: v.start, ...(v.duration !== undefined ? { duration: v.duration } : {}) }),
+      adaptationSets: setsOf(v),
+    })),
   };
   if (finalStatic) {
     model.mediaPresentationDuration = maxDuration;

@@ -9,6 +9,7 @@ import type { Presentation } from '../../src/manifest/model.js';
 import { partHoldBackFor } from '../../src/manifest/hls/ll.js';
 import { mainFormatOf } from '../../src/manifest/manifest-formats.js';
 import type { Availability } from './availability.js';
+import type { Periods } from './periods.js';
 import { buildPresentation } from './presentation.js';
 import { Publisher } from './publisher.js';
 import type { Rep } from './rep.js';
@@ -46,6 +47,7 @@ export class Publication {
     private readonly st: Settings,
     private readonly reps: RepSet,
     private readonly availability: Availability,
+    private readonly periods: Periods,
     /** Last touch on every model (profile=onDemand: byte ranges of the single files). */
     private readonly decorate?: (model: Presentation) => void,
   ) {
@@ -120,13 +122,17 @@ export class Publication {
     this.updateTargetDuration();
     const ast = this.availability.ast;
     const forcedAst = this.availability.forcedAst(st);
+    const periods = this.periods.list.length ? this.periods.complete(reps) : [];
+    this.periods.freeze(periods);
     const model = buildPresentation({ ...st, targetDuration: this.targetDuration }, reps, {
       ast: ast ?? now,
       now,
       ended: final,
       ...(this.originUtcs ? { utcs: this.originUtcs } : {}),
       ...(forcedAst !== undefined ? { forcedAst } : {}),
+      ...(periods.length ? { periods } : {}),
     });
+    if (periods.length) this.periods.forgetBefore(model.periods[0]?.id);
     this.decorate?.(model);
     this.tellHoldBack(model);
     this.publisher.publish(model, {

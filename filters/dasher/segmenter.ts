@@ -62,6 +62,8 @@ interface Open {
 
 export class Segmenter {
   private origin: number | undefined;
+  /** Where the segment grid is anchored: the origin, or the last restart (see restart()). */
+  private gridOrigin = 0;
   private nextBoundary = 0;
   private open: Open | undefined;
   private nextNumber: number;
@@ -131,6 +133,7 @@ export class Segmenter {
     const out: ClosedChunk[] = [];
     if (this.origin === undefined) {
       this.origin = cts;
+      this.gridOrigin = cts;
       this.nextBoundary = cts + this.cfg.segdur;
     }
     const isSap = p.sap >= 1 && p.sap <= 3;
@@ -145,8 +148,8 @@ export class Segmenter {
       out.push(this.close(true));
       // The grid keeps its phase: the next boundary is the first grid point after this packet (and
       // after the grid point just used, when the cut came before it: sbound=in/closest).
-      const k = Math.floor((Math.max(reach, this.nextBoundary) - this.origin) / this.cfg.segdur) + 1;
-      this.nextBoundary = this.origin + k * this.cfg.segdur;
+      const k = Math.floor((Math.max(reach, this.nextBoundary) - this.gridOrigin) / this.cfg.segdur) + 1;
+      this.nextBoundary = this.gridOrigin + k * this.cfg.segdur;
     } else if (
       this.open &&
       this.cfg.cdur > 0 &&
@@ -187,6 +190,26 @@ export class Segmenter {
       o.samples.length > 0 &&
       o.duration + (p.duration ?? 0) > this.chunkCap
     );
+  }
+
+  /**
+   * The source restarted at `p` (a new period: see periods.ts): what came before ends its segment, and `p`
+   * starts a new one on a grid anchored at it. Returns the chunks closed, `p`'s placed too.
+   */
+  restart(p: Packet): ClosedChunk[] {
+    const out = this.flush();
+    if (this.origin !== undefined) {
+      const cts = p.cts ?? p.dts ?? 0;
+      this.gridOrigin = cts;
+      this.nextBoundary = cts + this.cfg.segdur;
+    }
+    out.push(...this.push(p));
+    return out;
+  }
+
+  /** Number the next segment will get. */
+  get upcomingNumber(): number {
+    return this.open?.segment ?? this.nextNumber;
   }
 
   /** End of stream: the held GOP is placed, and the open chunk (if any) closes its segment. */

@@ -14,7 +14,7 @@ import { writeMaster } from './hls/master.js';
 import { writeVariant } from './hls/variant.js';
 import type { VariantOptions } from './hls/variant.js';
 import { lastPublished } from './hls/ll.js';
-import { playlistName } from './hls/common.js';
+import { hlsRenditions, playlistName } from './hls/common.js';
 import type { PlaylistSet } from './hls/common.js';
 
 /** What a publication needs beyond the model. */
@@ -70,10 +70,8 @@ function master(set: PlaylistSet): ManifestFormat['write'] {
 
 function variants(set: PlaylistSet): ManifestFormat['write'] {
   return (model, _name, o) => {
-    const reps = model.periods.at(-1)?.adaptationSets.flatMap((a) => a.representations) ?? [];
     const files: ManifestFile[] = [];
-    for (const rep of reps) {
-      if (!rep.hls) continue;
+    for (const { rep, hls, segments } of hlsRenditions(model)) {
       const opts: VariantOptions = {
         set,
         ...(o.preloadHint !== undefined ? { preloadHint: o.preloadHint } : {}),
@@ -83,7 +81,7 @@ function variants(set: PlaylistSet): ManifestFormat['write'] {
       };
       const text = writeVariant(model, rep.id, opts);
       // For an origin: where the playlist stands (blocking reloads) and its delta forms (_HLS_skip).
-      const last = lastPublished(rep.segments);
+      const last = lastPublished(segments);
       const meta: PlaylistPacketProps = {
         HLSVariant: true,
         HLSLastMsn: last?.msn ?? -1,
@@ -95,7 +93,7 @@ function variants(set: PlaylistSet): ManifestFormat['write'] {
         meta.HLSSkipYES = writeVariant(model, rep.id, { ...opts, skip: 'YES' });
         meta.HLSSkipV2 = writeVariant(model, rep.id, { ...opts, skip: 'v2' });
       }
-      files.push({ name: playlistName(rep.hls.playlist, set), text, meta });
+      files.push({ name: playlistName(hls.playlist, set), text, meta });
     }
     return files;
   };

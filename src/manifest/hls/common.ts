@@ -8,8 +8,16 @@ import type {
   Presentation,
   Representation,
   RepresentationHls,
+  Segment,
 } from '../model.js';
-import { type MediaKind, currentPeriod, mediaKind, representationsOf } from '../derive.js';
+import {
+  type MediaKind,
+  addressingOf,
+  currentPeriod,
+  mediaKind,
+  representationsOf,
+  segmentStartSeconds,
+} from '../derive.js';
 
 /** `main`: the normal playlists; `IF`: brsf's second set (`<name>_IF.m3u8`) whose parts are separate files. */
 export type PlaylistSet = 'main' | 'IF';
@@ -24,6 +32,14 @@ export interface HlsRendition {
   hls: RepresentationHls;
   /** video / audio / text / other. */
   kind: MediaKind;
+  /**
+   * Its segments over every period, in order: the representations with its id in the periods before the
+   * current one, then its own. A live packager's periods split one continuous media timeline (a new Period
+   * at an encoder restart): one playlist goes on across them.
+   */
+  segments: Segment[];
+  /** When `seg` (one of `segments`) starts, in seconds since availabilityStartTime (its period's start + its time in it). */
+  startOf(seg: Segment): number;
 }
 
 /** The HLS settings, or an error naming what is missing. */
@@ -38,7 +54,27 @@ export function hlsRenditions(model: Presentation): HlsRendition[] {
   if (!period) return [];
   const out: HlsRendition[] = [];
   for (const { set, rep } of representationsOf(period)) {
-    if (rep.hls) out.push({ set, rep, hls: rep.hls, kind: mediaKind(set, rep) });
+    if (!rep.hls) continue;
+    const kind = mediaKind(set, rep);
+    if (model.periods.length === 1) {
+      const addressing = addressingOf(set, rep);
+      const start = period.start ?? 0;
+      const startOf = (seg: Segment) => start + segmentStartSeconds(seg, addressing);
+      out.push({ set, rep, hls: rep.hls, kind, segments: rep.segments, startOf });
+      continue;
+    }
+    const segments: Segment[] = [];
+    const starts = new Map<Segment, number>();
+    for (const p of model.periods)
+      for (const other of representationsOf(p)) {
+        if (other.rep.id !== rep.id) continue;
+        const addressing = addressingOf(other.set, other.rep);
+        for (const seg of other.rep.segments) {
+          segments.push(seg);
+          starts.set(seg, (p.start ?? 0) + segmentStartSeconds(seg, addressing));
+        }
+      }
+    out.push({ set, rep, hls: rep.hls, kind, segments, startOf: (seg) => starts.get(seg) ?? NaN });
   }
   return out;
 }
@@ -61,8 +97,8 @@ export function hlsVersion(model: Presentation): number {
   const settings = hlsSettings(model);
   if (settings.version !== undefined) return settings.version;
   let version = 3;
-  for (const { set, rep, hls } of hlsRenditions(model)) {
-    if (rep.segments.some((s) => s.byteRange)) version = Math.max(version, 4);
+  for (const { set, rep, hls, segments } of hlsRenditions(model)) {
+    if (segments.some((s) => s.byteRange)) version = Math.max(version, 4);
     const mime = rep.mimeType ?? set.mimeType;
     if (hls.initUri !== undefined || mime.includes('mp4')) version = Math.max(version, 6);
   }

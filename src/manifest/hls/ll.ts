@@ -29,7 +29,7 @@ export function partTargetOf(model: Presentation, r: HlsRendition): number {
   if (explicit !== undefined) return ceilMs(explicit);
   const ts = addressingOf(r.set, r.rep)?.timescale ?? 1;
   let max = 0;
-  for (const seg of r.rep.segments) for (const p of seg.parts ?? []) max = Math.max(max, p.duration / ts);
+  for (const seg of r.segments) for (const p of seg.parts ?? []) max = Math.max(max, p.duration / ts);
   return max > 0 ? ceilMs(max) : 1;
 }
 
@@ -189,7 +189,7 @@ export function renditionReportLines(model: Presentation, self: HlsRendition, se
   const lines: string[] = [];
   for (const other of hlsRenditions(model)) {
     if (other.rep === self.rep) continue;
-    const last = lastPublished(other.rep.segments);
+    const last = lastPublished(other.segments);
     if (!last) continue;
     const uri = relativeTo(own, playlistName(other.hls.playlist, set));
     const part = last.part !== undefined ? `,LAST-PART=${last.part}` : '';

@@ -2,7 +2,7 @@
 // (gf_mpd_write_m3u8_playlist); additions and corrections are listed in docs/MANIFESTS.md.
 
 import type { Presentation, Segment, SegmentAddressing } from '../model.js';
-import { addressingOf, currentPeriod, segmentEndSeconds, segmentStartSeconds } from '../derive.js';
+import { addressingOf, segmentEndSeconds } from '../derive.js';
 import { formatDecimal, isoDate } from '../format.js';
 import {
   type PlaylistSet,
@@ -54,7 +54,7 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
   const partFiles = usesPartFiles(settings, set);
 
   // The live-edge (open) segment only exists in a live playlist; zero-length segments are never listed.
-  const segments = self.rep.segments.filter((s) => (s.open ? live : s.duration > 0));
+  const segments = self.segments.filter((s) => (s.open ? live : s.duration > 0));
   const skipUntil = canSkipUntilOf(model, opts);
   const delta = opts.skip !== undefined && skipUntil !== undefined && live;
   let version = hlsVersion(model);
@@ -80,7 +80,6 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
 
   const ast = model.availabilityStartTime;
   const withDate = ast !== undefined && (dynamic || settings.programDateTime === true);
-  const periodStart = currentPeriod(model)?.start ?? 0;
   // EXT-X-PART lines exist only in live (dynamic) presentations, as in GPAC.
   const partsFrom = ll && dynamic ? partWindowStart(segments, addressing, td) : segments.length;
 
@@ -92,7 +91,7 @@ export function writeVariant(model: Presentation, repId: string, opts: VariantOp
     if (seg.discontinuity) lines.push('#EXT-X-DISCONTINUITY');
     if (withDate && ast !== undefined) {
       const early = self.hls.presentedEarly ?? 0;
-      const at = ast + (periodStart + segmentStartSeconds(seg, addressing) - early) * 1000;
+      const at = ast + (self.startOf(seg) - early) * 1000;
       lines.push(`#EXT-X-PROGRAM-DATE-TIME:${isoDate(at)}`);
     }
     if (hasParts) lines.push(...partLines(seg, ts, partFiles, name));
