@@ -106,7 +106,8 @@ export class Dasher {
   private written(closedSegment: boolean): void {
     this.publication?.changed(closedSegment);
     if (closedSegment) this.needPurge = true;
-    this.ctx.reportStatus(this.reps.status(this.availability.ast, this.ctx.clock.wallNow()));
+    const latest = this.periods.list.at(-1);
+    this.ctx.reportStatus(this.reps.status(this.availability.ast, this.ctx.clock.wallNow(), latest?.offset));
   }
 
   process(): ProcessResult {

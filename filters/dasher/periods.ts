@@ -81,6 +81,13 @@ export class Periods {
     return undefined;
   }
 
+  /** Arrival − media time (s) of the latest period `rep` joined: 0 before any restart. */
+  offsetOf(rep: Rep): number {
+    for (let i = this.list.length - 1; i >= 0; i--)
+      if (this.list[i]!.firstNumber.has(rep)) return this.list[i]!.offset;
+    return 0;
+  }
+
   /**
    * Periods every representation of `reps` has joined, or ended before joining: the ones a manifest shows. A
    * period still waiting for one is left out until it comes, its segments shown in the period before.

@@ -188,7 +188,8 @@ export class Publication {
       this.ctx.log.debug('part published', {
         rep: r.id,
         parts: r.partsDone,
-        lateMs: Math.round((now - astMs - (r.mediaDone / r.timescale) * 1000) * 10) / 10,
+        lateMs:
+          Math.round((now - astMs - (this.periods.offsetOf(r) + r.mediaDone / r.timescale) * 1000) * 10) / 10,
       });
     }
   }

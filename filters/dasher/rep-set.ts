@@ -201,14 +201,15 @@ export class RepSet {
   }
 
   /** Progress figures: per representation (they advance together), the furthest. */
-  status(ast: number | undefined, wallNow: number): Record<string, number> {
+  status(ast: number | undefined, wallNow: number, offset = 0): Record<string, number> {
     const media = Math.max(...this.list.map((r) => r.mediaDone / r.timescale));
     return {
       segments: Math.max(...this.list.map((r) => r.segmentsDone)),
       parts: Math.max(...this.list.map((r) => r.partsDone)),
       mediaSeconds: media,
       // How far behind the wall clock the written media is (live runs; negative = ahead).
-      ...(ast !== undefined ? { lagMs: Math.round(wallNow - ast - media * 1000) } : {}),
+      // After an encoder restart, against the clock of its period (offset: periods.ts).
+      ...(ast !== undefined ? { lagMs: Math.round(wallNow - ast - (offset + media) * 1000) } : {}),
     };
   }
 }

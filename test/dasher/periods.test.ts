@@ -65,11 +65,13 @@ test('periods: representations join the restart period; a second restart of one 
   p.freeze(p.complete([video, audio]));
   p.observe(video, 2.0);
   t.is(d2?.offset, 2.4, 'frozen once published');
+  t.is(p.offsetOf(audio), 2.4, 'the clock of the latest period it joined (the lag it reports)');
   // Another restart.
   t.is(p.restart(video, 30, 0.1, 16)?.id, 'DID3');
   const d3 = p.list[1]!;
   t.is(d3.offset, 2.4, 'never earlier on the clock than the period before');
   t.deepEqual(p.complete([video, audio]), [d2], 'DID3 waits for the audio…');
+  t.is(p.offsetOf(audio), 2.4, 'the audio is still in DID2');
   audio.ended = true;
   t.deepEqual(p.complete([video, audio]), [d2, d3], '…unless it ended');
   // DID2's segments left the time-shift buffer: forgotten; ids go on.
