@@ -79,6 +79,7 @@ export function restartViews(
     if (next) view.duration = mediaExtent(s, view);
     views.push(view);
   }
-  while (views.length > 1 && views[0]!.reps.every((r) => views[0]!.segmentsOf(r).length === 0)) views.shift();
-  return views;
+  // Left out: periods whose segments all left the time-shift buffer, and a period two restarts in a row left
+  // without a segment (a corrupt timestamp jumping there and back). Never the last.
+  return views.filter((v, k) => k === views.length - 1 || v.reps.some((r) => v.segmentsOf(r).length > 0));
 }
