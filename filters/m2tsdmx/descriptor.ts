@@ -47,7 +47,8 @@ sends nothing for pwait seconds of stream time is left out with a warning (a PMT
 Time: PTS/DTS are unwrapped across the 33-bit wrap (every 26.5 h). With mappcr (default), a discontinuity
 (an encoder restart, a splice: a decode time that goes back, or jumps forward by more than maxgap) is
 absorbed: what follows continues where the program's media ended, so the output has one continuous
-timeline. Timescale 90000 for video, the sampling rate for AAC.
+timeline; the first access unit of each stream after it carries the packet property Restart (a live
+dasher starts a new Period there). Timescale 90000 for video, the sampling rate for AAC.
 
 Errors never stop a live stream: lost packets (continuity counter errors), corrupt PES packets and
 sections, garbage between packets are counted, dropped and reported (warnings, -stats). A file or stream
