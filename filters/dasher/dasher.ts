@@ -162,7 +162,7 @@ export class Dasher {
     const closed = rep.segmenter.restart(p);
     const t0 = ((p.cts ?? dts) - (rep.segmenter.originCts ?? 0)) / ts;
     const number = rep.segmenter.upcomingNumber;
-    const made = this.periods.restart(rep, t0, offset, number);
+    const made = this.periods.restart(rep, t0, offset, number, wall);
     if (made)
       this.ctx.log.info(
         `the source restarted: period ${made.id} starts at segment ${number} (media ${t0.toFixed(3)} s), placed on the clock where its media arrives`,

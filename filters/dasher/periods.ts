@@ -29,6 +29,8 @@ export interface LivePeriod {
   readonly firstNumber: Map<Rep, number>;
   /** Published: t0 and offset no longer move. */
   frozen: boolean;
+  /** When it was made (epoch ms): how long it has waited for the representations that have not joined. */
+  readonly madeAt: number;
 }
 
 export class Periods {
@@ -40,9 +42,10 @@ export class Periods {
   /**
    * The first packet of `rep` after a restart: `t0` its media time (s), `offset` its arrival − its media
    * time (s since availabilityStartTime), opening segment `number`. It joins the latest restart period, or
-   * starts a new one when it already joined that one (another restart). Returns the period when new.
+   * starts a new one when it already joined that one (another restart). `wall`: now (epoch ms). Returns the
+   * period when new.
    */
-  restart(rep: Rep, t0: number, offset: number, number: number): LivePeriod | undefined {
+  restart(rep: Rep, t0: number, offset: number, number: number, wall: number): LivePeriod | undefined {
     let p = this.list.at(-1);
     let made: LivePeriod | undefined;
     if (!p || p.firstNumber.has(rep)) {
@@ -55,6 +58,7 @@ export class Periods {
         floor,
         firstNumber: new Map(),
         frozen: false,
+        madeAt: wall,
       };
       this.list.push(p);
     } else if (!p.frozen) {
@@ -89,13 +93,15 @@ export class Periods {
   }
 
   /**
-   * Periods every representation of `reps` has joined, or ended before joining: the ones a manifest shows. A
-   * period still waiting for one is left out until it comes, its segments shown in the period before.
+   * The periods a manifest shows: those every representation of `reps` has joined (or ended before joining). A
+   * period still waiting for one is left out, its segments shown in the period before, for `waitMs` after it
+   * was made (`now`, epoch ms); then it is shown without the ones missing (a stream the restarted encoder no
+   * longer sends), which join it if they come back.
    */
-  complete(reps: readonly Rep[]): LivePeriod[] {
+  complete(reps: readonly Rep[], now: number, waitMs: number): LivePeriod[] {
     const out: LivePeriod[] = [];
     for (const p of this.list) {
-      if (!reps.every((r) => p.firstNumber.has(r) || r.ended)) break;
+      if (!p.frozen && now - p.madeAt < waitMs && !reps.every((r) => p.firstNumber.has(r) || r.ended)) break;
       out.push(p);
     }
     return out;

@@ -122,7 +122,8 @@ export class Publication {
     this.updateTargetDuration();
     const ast = this.availability.ast;
     const forcedAst = this.availability.forcedAst(st);
-    const periods = this.periods.list.length ? this.periods.complete(reps) : [];
+    // A restart period waits up to two segments for every representation to restart.
+    const periods = this.periods.list.length ? this.periods.complete(reps, now, 2000 * st.segdur) : [];
     this.periods.freeze(periods);
     const model = buildPresentation({ ...st, targetDuration: this.targetDuration }, reps, {
       ast: ast ?? now,

@@ -49,11 +49,11 @@ test('periods: representations join the restart period; a second restart of one 
   const video = { ended: false } as Rep;
   const audio = { ended: false } as Rep;
   const p = new Periods();
-  const made = p.restart(video, 10, 2.5, 6);
+  const made = p.restart(video, 10, 2.5, 6, 1000);
   t.is(made?.id, 'DID2');
-  t.deepEqual(p.complete([video, audio]), [], 'waits for the audio');
-  t.is(p.restart(audio, 9.99, 2.6, 7), undefined, 'the audio joins');
-  const [d2] = p.complete([video, audio]);
+  t.deepEqual(p.complete([video, audio], 1500, 4000), [], 'waits for the audio');
+  t.is(p.restart(audio, 9.99, 2.6, 7, 1100), undefined, 'the audio joins');
+  const [d2] = p.complete([video, audio], 1500, 4000);
   t.is(d2?.t0, 9.99, 'time 0: the earliest representation');
   t.is(d2?.offset, 2.5, 'the earliest arrival');
   t.is(p.periodOf(video, 5), undefined);
@@ -62,20 +62,26 @@ test('periods: representations join the restart period; a second restart of one 
   // Later packets move the estimate until it is published.
   p.observe(video, 2.4);
   t.is(d2?.offset, 2.4);
-  p.freeze(p.complete([video, audio]));
+  p.freeze(p.complete([video, audio], 1600, 4000));
   p.observe(video, 2.0);
   t.is(d2?.offset, 2.4, 'frozen once published');
   t.is(p.offsetOf(audio), 2.4, 'the clock of the latest period it joined (the lag it reports)');
   // Another restart.
-  t.is(p.restart(video, 30, 0.1, 16)?.id, 'DID3');
+  t.is(p.restart(video, 30, 0.1, 16, 21000)?.id, 'DID3');
   const d3 = p.list[1]!;
   t.is(d3.offset, 2.4, 'never earlier on the clock than the period before');
-  t.deepEqual(p.complete([video, audio]), [d2], 'DID3 waits for the audio…');
+  t.deepEqual(p.complete([video, audio], 22000, 4000), [d2], 'DID3 waits for the audio…');
   t.is(p.offsetOf(audio), 2.4, 'the audio is still in DID2');
+  const shown = p.complete([video, audio], 26000, 4000);
+  t.deepEqual(shown, [d2, d3], '…for two segments at most');
+  p.freeze(shown);
+  t.is(p.restart(audio, 30, 0.2, 17, 27000), undefined, 'a late audio joins it');
+  t.is(p.periodOf(audio, 17), d3);
   audio.ended = true;
-  t.deepEqual(p.complete([video, audio]), [d2, d3], '…unless it ended');
+  t.is(p.restart(video, 40, 0.2, 21, 31000)?.id, 'DID4');
+  t.is(p.complete([video, audio], 31000, 4000).length, 3, 'none waits for one that ended');
   // DID2's segments left the time-shift buffer: forgotten; ids go on.
   p.forgetBefore('DID3');
-  t.deepEqual(p.list, [d3]);
-  t.is(p.restart(video, 50, 3, 26)?.id, 'DID4');
+  t.is(p.list[0], d3);
+  t.is(p.restart(video, 50, 3, 26, 41000)?.id, 'DID5');
 });

@@ -288,6 +288,9 @@ test('dash.js (the watch page) plays on across an encoder restart, at its target
     `latency in the second period: median ${median.toFixed(2)} s over ${after.length} samples; longest stall ${longestStall(samples).toFixed(2)} s`,
   );
   t.true(after.length >= 8, `${after.length} samples in the second period`);
+  // It stalls no longer than the encoder was away (its buffer runs out during the pause); before the new
+  // period it stalled for good (10 s and counting).
+  t.true(longestStall(samples) < PAUSE + 1, `longest stall ${longestStall(samples).toFixed(2)} s`);
   t.true(median < 3, `latency in the second period ${median.toFixed(2)} s`);
   const tail = samples.filter((s) => s.t > last.t - 3);
   t.true(tail.at(-1)!.position > tail[0]!.position + 1.5, 'still playing at the end');
