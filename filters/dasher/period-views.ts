@@ -30,21 +30,17 @@ export interface PeriodView {
  */
 export function mediaExtent(s: Settings, v: Omit<PeriodView, 'duration'>): number {
   let extent = 0;
+  let cap = Infinity;
   for (const r of v.reps) {
     const last = v
       .segmentsOf(r)
       .filter((x) => !x.open)
       .at(-1);
-    if (last) extent = Math.max(extent, (last.time + last.duration) / r.timescale - v.t0);
+    if (!last) continue;
+    extent = Math.max(extent, (last.time + last.duration) / r.timescale - v.t0);
+    cap = Math.min(cap, (last.number - v.startNumberOf(r) + 1) * s.segdur);
   }
-  for (const r of v.reps) {
-    const last = v
-      .segmentsOf(r)
-      .filter((x) => !x.open)
-      .at(-1);
-    if (last) extent = Math.min(extent, (last.number - v.startNumberOf(r) + 1) * s.segdur);
-  }
-  return extent;
+  return Math.min(extent, cap);
 }
 
 /**
