@@ -40,6 +40,7 @@ import {
   type Cli,
 } from './lib.js';
 import { followBlocking } from './live.js';
+import { fixedGop } from '../test/helpers/ffmpeg-args.js';
 
 const SCRIPT = 'bench/ingest.ts';
 /** Hand-written reading of the figures (kept in the section). */
@@ -77,12 +78,7 @@ function encoderArgs(seconds: number, out: string): string[] {
     'zerolatency',
     '-profile:v',
     'high',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
+    ...fixedGop(25),
     '-b:v',
     '800k',
     '-c:a',

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { graphpac } from './helpers/cli.js';
 import { WorkRoot } from './helpers/workdir.js';
 import { listedFilesProblems, mpdProblems, readVariants, strictCheck } from './helpers/output.js';
+import { x264Fast } from '../helpers/ffmpeg-args.js';
 
 const root = new WorkRoot('gp-opts-');
 test.after.always(() => root.cleanup());
@@ -189,18 +190,7 @@ test('sbound: out, in and closest cut a 1.4 s GOP stream around the 2 s grid as 
         'testsrc2=size=160x90:rate=25',
         '-t',
         '12',
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-g',
-        '35',
-        '-keyint_min',
-        '35',
-        '-sc_threshold',
-        '0',
-        '-pix_fmt',
-        'yuv420p',
+        ...x264Fast(35),
         join(dir, 'gop14.mp4'),
       ],
       (e) => (e ? reject(e) : resolve()),

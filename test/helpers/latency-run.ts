@@ -14,6 +14,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CDPSession } from 'playwright-core';
 import { launchBrowser } from './browser.js';
+import { fixedGop } from './ffmpeg-args.js';
 
 const run = promisify(execFile);
 
@@ -32,7 +33,7 @@ export async function makeClips(
       ...common,
       ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', String(o.seconds)],
       ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-b:v', '800k'],
-      ...['-g', String(o.gopFrames), '-keyint_min', String(o.gopFrames), '-sc_threshold', '0'],
+      ...fixedGop(o.gopFrames),
       video,
     ]);
   if (!existsSync(audio))

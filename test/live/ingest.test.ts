@@ -20,6 +20,7 @@ import { CHROMIUM, launchBrowser, samplePlayback } from '../helpers/browser.js';
 import type { PlayerSample } from '../helpers/browser.js';
 import { checkPlaylist, checkSequence, parsePlaylist } from '../helpers/llhls-check.js';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
+import { lavfiAv, x264Fast } from '../helpers/ffmpeg-args.js';
 
 const root = new WorkRoot('gp-ingest-');
 const LL = 'segdur=2:cdur=0.5:profile=live:dmode=dynamic:llhls=br';
@@ -36,30 +37,12 @@ function encoder(
       '-v',
       'error',
       '-re',
-      '-f',
-      'lavfi',
-      '-i',
-      'testsrc2=size=320x180:rate=25',
-      '-f',
-      'lavfi',
-      '-i',
-      'sine=frequency=440:sample_rate=48000',
+      ...lavfiAv(),
       '-t',
       String(seconds),
-      '-c:v',
-      'libx264',
-      '-preset',
-      'ultrafast',
+      ...x264Fast(25),
       '-tune',
       'zerolatency',
-      '-g',
-      '25',
-      '-keyint_min',
-      '25',
-      '-sc_threshold',
-      '0',
-      '-pix_fmt',
-      'yuv420p',
       '-b:v',
       '300k',
       '-c:a',

@@ -16,6 +16,7 @@ import { WorkRoot } from '../dasher/helpers/workdir.js';
 import { CHROMIUM, launchBrowser, longestStall, samplePlayback } from '../helpers/browser.js';
 import { twiceIfLate } from '../helpers/timing-retry.js';
 import type { PlayerSample } from '../helpers/browser.js';
+import { lavfiAv, x264Fast } from '../helpers/ffmpeg-args.js';
 
 const run = promisify(execFile);
 const root = new WorkRoot('gp-players-');
@@ -55,28 +56,10 @@ test.before(async () => {
     '-nostdin',
     '-v',
     'error',
-    '-f',
-    'lavfi',
-    '-i',
-    'testsrc2=size=320x180:rate=25',
-    '-f',
-    'lavfi',
-    '-i',
-    'sine=frequency=440:sample_rate=48000',
+    ...lavfiAv(),
     '-t',
     '160', // the tests' ~90 s, and room for two of them to play a second time (twiceIfLate)
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
+    ...x264Fast(25),
     '-b:v',
     '300k',
     '-c:a',

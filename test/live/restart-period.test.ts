@@ -12,6 +12,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGraphpac } from '../helpers/run-cli.js';
+import { lavfiAv, x264Fast } from '../helpers/ffmpeg-args.js';
 import { kids, parseXml, resolveTemplate, xsDuration } from '../dasher/helpers/xml.js';
 import type { XmlElement } from '../dasher/helpers/xml.js';
 import { parsePlaylist } from '../helpers/llhls-check.js';
@@ -30,35 +31,9 @@ const PAUSE = 2.5;
 
 function encode(path: string, seconds = RUN): void {
   execFileSync('ffmpeg', [
-    '-nostdin',
-    '-v',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=320x180:rate=25:duration=${seconds}`,
-    '-f',
-    'lavfi',
-    '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-c:v',
-    'libx264',
-    '-preset',
-    'ultrafast',
-    '-g',
-    '25',
-    '-keyint_min',
-    '25',
-    '-sc_threshold',
-    '0',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    '-f',
-    'mpegts',
-    path,
+    ...['-nostdin', '-v', 'error', '-y', ...lavfiAv(), '-t', String(seconds)],
+    ...x264Fast(25),
+    ...['-c:a', 'aac', '-f', 'mpegts', path],
   ]);
 }
 
