@@ -12,13 +12,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGraphpac } from '../helpers/run-cli.js';
+import { freePort } from '../httpout/helpers.js';
 import { lavfiAv, x264Fast } from '../helpers/ffmpeg-args.js';
 import { kids, parseXml, resolveTemplate, xsDuration } from '../dasher/helpers/xml.js';
 import type { XmlElement } from '../dasher/helpers/xml.js';
 import { parsePlaylist } from '../helpers/llhls-check.js';
 import { CHROMIUM, launchBrowser, longestStall, samplePlayback } from '../helpers/browser.js';
 import type { PlayerSample } from '../helpers/browser.js';
-import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
@@ -198,15 +198,6 @@ test('a short time-shift buffer: the first period leaves the MPD with its last s
     for (const f of rep.files.slice(-3)) t.true(files.has(f), `${f} announced and kept`);
 });
 
-async function freeTcpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 test('dash.js (the watch page) plays on across an encoder restart, at its target again in the new period', async (t) => {
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install chromium)`);
   const dir = await root.workDir([]);
@@ -214,7 +205,7 @@ test('dash.js (the watch page) plays on across an encoder restart, at its target
   const seconds = 10;
   encode(ts, seconds);
   const bytes = readFileSync(ts);
-  const port = await freeTcpPort();
+  const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const gp = startGraphpac(
     [
