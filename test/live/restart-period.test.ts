@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startGraphpac } from '../helpers/run-cli.js';
@@ -19,7 +19,6 @@ import type { XmlElement } from '../dasher/helpers/xml.js';
 import { parsePlaylist } from '../helpers/llhls-check.js';
 import { CHROMIUM, launchBrowser, longestStall, samplePlayback } from '../helpers/browser.js';
 import type { PlayerSample } from '../helpers/browser.js';
-import { existsSync } from 'node:fs';
 import { WorkRoot } from '../dasher/helpers/workdir.js';
 
 const root = new WorkRoot('gp-restart-');
