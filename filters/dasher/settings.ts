@@ -72,7 +72,12 @@ export function deriveSettings(args: DasherArgs, destination: string | undefined
   const segdurSet = args.segdur.den !== 0;
   const segdur = segdurSet ? seconds(args.segdur) : 1;
   if (segdurSet && !(segdur > 0))
-    throw bad('segdur', `${args.segdur.num}/${args.segdur.den}`, 'the segment duration must be > 0 seconds');
+    throw bad(
+      'segdur',
+      // As written: `-2`, or a fraction such as `-1001/500`.
+      args.segdur.den === 1 ? String(args.segdur.num) : `${args.segdur.num}/${args.segdur.den}`,
+      'the segment duration must be > 0 seconds',
+    );
   const cdurRaw = seconds(args.cdur);
   if (cdurRaw > segdur + 1e-9)
     throw bad('cdur', String(cdurRaw), `the chunk duration must not exceed segdur (${segdur})`);

@@ -71,9 +71,10 @@ async function exists(path: string): Promise<boolean> {
 }
 
 const OPTIONS: [string, RegExp[]][] = [
-  // segdur ≤ 0 cannot be a segment duration: refused, not silently replaced by 1 s.
-  ['segdur=0', [/segdur/, /\b0\b/]],
-  ['segdur=-2', [/segdur/, /-2\b/]],
+  // segdur ≤ 0 cannot be a segment duration: refused, not silently replaced by 1 s; the value as written.
+  ['segdur=0', [/segdur=0: /]],
+  ['segdur=-2', [/segdur=-2: /]],
+  ['segdur=-1001/500', [/segdur=-1001\/500: /]],
   ['segdur=2:cdur=3', [/cdur/, /\b3\b/]],
   ['llhls=xx', [/llhls/, /\bxx\b/]],
 ];
