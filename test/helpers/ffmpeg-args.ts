@@ -3,13 +3,13 @@
  * tone, and H.264 with a fixed GOP (segments and parts are cut at known points).
  */
 
-/** The test pattern (320x180 at 25 fps by default) and a 440 Hz tone at 48 kHz, as two lavfi inputs. */
-export function lavfiAv(size = '320x180'): string[] {
+/** The test pattern (320x180 at 25 fps) and a 440 Hz tone at 48 kHz, as two lavfi inputs. */
+export function lavfiAv(): string[] {
   return [
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${size}:rate=25`,
+    'testsrc2=size=320x180:rate=25',
     '-f',
     'lavfi',
     '-i',
