@@ -243,8 +243,9 @@ test('dash.js (the watch page) plays on across an encoder restart, at its target
   if (!existsSync(CHROMIUM)) throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install chromium)`);
   // Known limit of dash.js 5.2.1 (docs/COMPATIBILITY.md): once in 16 runs it stopped inside the gap between
   // the periods, just before the new one, and stayed there (likely its catch-up seek to now − target, made
-  // while the new period held less media than that: the gap is in no period, so nothing more is loaded). An
-  // attempt stuck in the gap is logged (its trace) and made once more; every other failure counts at once.
+  // while the new period held less media than that; its gap controller does not move a playhead to a single
+  // buffered range ahead of it). An attempt stuck in the gap is logged (its trace) and made once more; every
+  // other failure counts at once.
   const stuck = (r: { samples: PlayerSample[]; start2: number }) => {
     const tail = r.samples.filter((s) => s.t > r.samples.at(-1)!.t - 3);
     const at = tail.at(-1)!.position;
