@@ -198,8 +198,8 @@ function section(cli: Cli, runs: RunRecord[], o: { seconds: number; joinS: numbe
     '',
     `Goal (issue 14, the default PART-HOLD-BACK): median ≤ 1.6 s at cdur=0.5 and < 1.0 s at cdur=0.2, 0 stalls. Player errors: ${errs.length ? errs.join('; ') : 'none'}.`,
     '',
-    `Machine: ${machine().text}; shared with other engineers' builds and tests (the load averages above, on 2`,
-    `CPUs). Code: ${codeVersion()}. CLI: ${cli.name === 'compiled' ? `\`${cli.shown}\` (${COMPILED_NOTE})` : `\`${cli.shown}\``}.`,
+    `Machine: ${machine().text}; the load averages above are the whole machine's (2 CPUs: other work on it`,
+    `slows the players' start-up, docs/LATENCY.md). Code: ${codeVersion()}. CLI: ${cli.name === 'compiled' ? `\`${cli.shown}\` (${COMPILED_NOTE})` : `\`${cli.shown}\``}.`,
     `Reproduce: \`node --import tsx bench/latency.ts --seconds ${o.seconds}\`.`,
     end,
   );
