@@ -14,7 +14,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import type { CDPSession } from 'playwright-core';
 import { launchBrowser } from './browser.js';
-import { fixedGop } from './ffmpeg-args.js';
+import { x264Fast } from './ffmpeg-args.js';
 
 const run = promisify(execFile);
 
@@ -32,8 +32,8 @@ export async function makeClips(
     await run('ffmpeg', [
       ...common,
       ...['-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=25', '-t', String(o.seconds)],
-      ...['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-b:v', '800k'],
-      ...fixedGop(o.gopFrames),
+      ...x264Fast(o.gopFrames),
+      ...['-b:v', '800k'],
       video,
     ]);
   if (!existsSync(audio))
